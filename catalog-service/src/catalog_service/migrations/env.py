@@ -1,0 +1,4 @@
+from catalog_service.models import CatalogBase
+from mahaliyat.migrations import run_env
+
+run_env(CatalogBase.metadata)

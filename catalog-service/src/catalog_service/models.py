@@ -1,0 +1,10 @@
+"""Catalog service tables."""
+
+from __future__ import annotations
+
+from mahaliyat.db import Base, make_metadata
+
+
+class CatalogBase(Base):
+    __abstract__ = True
+    metadata = make_metadata()

@@ -1,0 +1,66 @@
+"""Money is integer piasters (EGP × 100); floats never hold an amount."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Money:
+    """An amount in Egyptian pounds, held as whole piasters."""
+
+    piasters: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.piasters, int) or isinstance(self.piasters, bool):
+            raise TypeError("Money holds integer piasters")
+
+    @classmethod
+    def egp(cls, pounds: int | str | Decimal) -> Money:
+        """From pounds, rounding half up to the piaster (``Money.egp("12.345")`` → 1235)."""
+        value = (Decimal(pounds) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return cls(int(value))
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.piasters + other.piasters)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.piasters - other.piasters)
+
+    def __mul__(self, factor: int) -> Money:
+        if not isinstance(factor, int):
+            raise TypeError("multiply Money by an integer; round rates explicitly")
+        return Money(self.piasters * factor)
+
+    def format(self, language: str = "ar") -> str:
+        pounds, piasters = divmod(abs(self.piasters), 100)
+        sign = "-" if self.piasters < 0 else ""
+        text = f"{sign}{pounds:,}.{piasters:02d}"
+        if language == "ar":
+            return text.replace(",", "٬").replace(".", "٫").translate(_ARABIC_INDIC) + " ج.م"
+        return f"EGP {text}"
+
+
+class MoneyType(TypeDecorator[Money]):
+    """Stores :class:`Money` as a BIGINT of piasters."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, Money):
+            raise TypeError("expected Money")
+        return value.piasters
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Money | None:
+        return None if value is None else Money(int(value))

@@ -1,0 +1,4 @@
+from identity_service.models import IdentityBase
+from mahaliyat.migrations import run_env
+
+run_env(IdentityBase.metadata)

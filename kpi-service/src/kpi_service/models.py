@@ -1,0 +1,10 @@
+"""Performance indicators service tables."""
+
+from __future__ import annotations
+
+from mahaliyat.db import Base, make_metadata
+
+
+class KpiBase(Base):
+    __abstract__ = True
+    metadata = make_metadata()

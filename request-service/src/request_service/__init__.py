@@ -1,0 +1,1 @@
+"""Requests service (الطلبات): Applications from every channel, documents, tracking numbers, the front-office/back-office workflow and SLAs."""

@@ -1,0 +1,4 @@
+from mahaliyat.migrations import run_env
+from request_service.models import RequestBase
+
+run_env(RequestBase.metadata)

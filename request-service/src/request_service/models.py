@@ -1,0 +1,10 @@
+"""Requests service tables."""
+
+from __future__ import annotations
+
+from mahaliyat.db import Base, make_metadata
+
+
+class RequestBase(Base):
+    __abstract__ = True
+    metadata = make_metadata()
