@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+
+from catalog_service.settings import CatalogSettings
 from mahaliyat.events.bus import EventBus
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app
-
-from catalog_service.settings import CatalogSettings
 
 API_PREFIX = "/api/v1/catalog"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -25,7 +25,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from mahaliyat.web.problems import Problem
+from mahaliyat.problems import Problem
 
 NATION = "EG"
 ALGORITHMS = ("EdDSA", "ES256")

@@ -11,7 +11,9 @@ from typing import Any
 
 from mahaliyat import context
 
-# \d matches Arabic-Indic digits too, so masked values cannot hide behind ٠-٩.
+# Patterns run on a copy with Arabic-Indic and Persian digits made ASCII (same length),
+# so a value written in ٠-٩ is masked too.
+_TO_ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NATIONAL_ID = re.compile(r"(?<!\d)[23]\d{13}(?!\d)")
 _PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)?20[\s-]?)?0?1[0125][\s-]?\d{4}[\s-]?\d{4}(?!\d)")
 
@@ -22,8 +24,11 @@ _STANDARD_ATTRS = frozenset(
 
 def mask(text: str) -> str:
     """Hide all but the last two digits of national IDs and Egyptian mobile numbers."""
-    text = _NATIONAL_ID.sub(lambda m: "*" * 12 + m.group()[-2:], text)
-    return _PHONE.sub(lambda m: "***" + re.sub(r"\D", "", m.group())[-2:], text)
+    for pattern in (_NATIONAL_ID, _PHONE):
+        spans = [m.span() for m in pattern.finditer(text.translate(_TO_ASCII))]
+        for start, end in reversed(spans):
+            text = text[:start] + "*" * (end - start - 2) + text[end - 2 : end] + text[end:]
+    return text
 
 
 def _masked(value: Any) -> Any:

@@ -34,7 +34,9 @@ ROUTES: tuple[Service, ...] = (
         ("/api/v1/identity", "/.well-known"),
         8101,
     ),
-    Service("catalog", "catalog_service", "/api/v1/catalog", ("/api/v1/catalog", "/c", "/guide"), 8102),
+    Service(
+        "catalog", "catalog_service", "/api/v1/catalog", ("/api/v1/catalog", "/c", "/guide"), 8102
+    ),
     Service("request", "request_service", "/api/v1/requests", ("/api/v1/requests",), 8103),
     Service(
         "licensing",

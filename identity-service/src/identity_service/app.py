@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+
+from identity_service.settings import IdentitySettings
 from mahaliyat.events.bus import EventBus
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app
-
-from identity_service.settings import IdentitySettings
 
 API_PREFIX = "/api/v1/identity"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+
+from kpi_service.settings import KpiSettings
 from mahaliyat.events.bus import EventBus
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app
-
-from kpi_service.settings import KpiSettings
 
 API_PREFIX = "/api/v1/kpi"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+
+from licensing_service.settings import LicensingSettings
 from mahaliyat.events.bus import EventBus
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app
-
-from licensing_service.settings import LicensingSettings
 
 API_PREFIX = "/api/v1/licensing"
 MIGRATIONS = Path(__file__).parent / "migrations"

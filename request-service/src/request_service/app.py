@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+
 from mahaliyat.events.bus import EventBus
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app
-
 from request_service.settings import RequestSettings
 
 API_PREFIX = "/api/v1/requests"

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import TokenVerifier, load_jwks_file
 from mahaliyat.logs import configure_logging
+from mahaliyat.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.settings import ServiceSettings
 from mahaliyat.web.middleware import RequestContextMiddleware
-from mahaliyat.web.problems import PROBLEM_JSON, Problem, install_problem_handlers
 
 
 def get_runtime(request: Request) -> ServiceRuntime:

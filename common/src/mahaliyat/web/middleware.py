@@ -15,7 +15,7 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mahaliyat import context
-from mahaliyat.web.problems import Problem
+from mahaliyat.problems import Problem
 
 log = logging.getLogger("mahaliyat.access")
 

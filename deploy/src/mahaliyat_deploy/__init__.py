@@ -1,0 +1,1 @@
+"""Runners: the embedded all-in-one process and the local distributed process runner."""
