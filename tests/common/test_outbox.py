@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.events import OutboxRelay, idempotent, outbox, record
 from mahaliyat.events.bus import EventBus, Handler
-from mahaliyat.events.envelope import CloudEvent
+from mahaliyat.events.envelope import CloudEvent, Outgoing
 from tests.support.stack import Recorder, Stack, effects, event, widgets
 from tests.support.tcpproxy import TcpProxy
 from tests.support.waiting import eventually
@@ -142,7 +142,7 @@ async def test_two_relays_on_postgresql_never_publish_a_row_twice(postgres_url: 
 
     class CountingBus:
         def __init__(self) -> None:
-            self.published: collections.Counter[uuid.UUID] = collections.Counter()
+            self.published: collections.Counter[str] = collections.Counter()
 
         async def start(self) -> None: ...
 
@@ -153,7 +153,7 @@ async def test_two_relays_on_postgresql_never_publish_a_row_twice(postgres_url: 
 
         def subscribe(self, queue: str, patterns: Sequence[str], handler: Handler) -> None: ...
 
-        async def publish(self, events: Sequence[CloudEvent]) -> None:
+        async def publish(self, events: Sequence[Outgoing]) -> None:
             await asyncio.sleep(0.002)  # a broker round trip, so the relays overlap
             self.published.update(e.id for e in events)
 
@@ -216,7 +216,7 @@ class Switch:
             def subscribe(self, queue: str, patterns: Sequence[str], handler: Handler) -> None:
                 bus.subscribe(queue, patterns, handler)
 
-            async def publish(self, events: Sequence[CloudEvent]) -> None:
+            async def publish(self, events: Sequence[Outgoing]) -> None:
                 if switch.down:
                     raise ConnectionRefusedError("broker unreachable")
                 await bus.publish(events)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from mahaliyat.events.envelope import CloudEvent
+from mahaliyat.events.envelope import CloudEvent, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class EventBus(Protocol):
 
     async def close(self) -> None: ...
 
-    async def publish(self, events: Sequence[CloudEvent]) -> None:
+    async def publish(self, events: Sequence[Outgoing]) -> None:
         """Return only when the broker has taken every event (publisher confirms)."""
 
     def subscribe(self, queue: str, patterns: Sequence[str], handler: Handler) -> None: ...
@@ -130,12 +130,11 @@ class InProcessBus:
         if self._started:
             self._start_worker(entry)
 
-    async def publish(self, events: Sequence[CloudEvent]) -> None:
+    async def publish(self, events: Sequence[Outgoing]) -> None:
         for event in events:
-            body = event.to_json()
             for queue in self._queues.values():
                 if any(topic_matches(p, event.type) for p in queue.subscription.patterns):
-                    queue.items.put_nowait((body, 1))
+                    queue.items.put_nowait((event.body, 1))
             self.published += 1
 
     async def join(self) -> None:
@@ -239,7 +238,7 @@ class SharedBus:
         else:
             _shared_buses[self.name] = (bus, users - 1)
 
-    async def publish(self, events: Sequence[CloudEvent]) -> None:
+    async def publish(self, events: Sequence[Outgoing]) -> None:
         await self.inner.publish(events)
 
     def subscribe(self, queue: str, patterns: Sequence[str], handler: Handler) -> None:

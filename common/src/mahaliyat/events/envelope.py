@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +12,14 @@ from mahaliyat.db import utcnow
 from mahaliyat.ids import new_id
 
 CONTENT_TYPE = "application/cloudevents+json"
+
+
+class Outgoing(NamedTuple):
+    """An event ready for the wire: the relay sends the stored JSON as is, without re-parsing it."""
+
+    id: str
+    type: str
+    body: bytes
 
 
 class CloudEvent(BaseModel):
@@ -32,6 +40,9 @@ class CloudEvent(BaseModel):
 
     def to_json(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()
+
+    def outgoing(self) -> Outgoing:
+        return Outgoing(str(self.id), self.type, self.to_json())
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> CloudEvent:

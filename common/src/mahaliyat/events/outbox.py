@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.db import Database, utcnow
 from mahaliyat.events.bus import EventBus
-from mahaliyat.events.envelope import CloudEvent
+from mahaliyat.events.envelope import CloudEvent, Outgoing
 from mahaliyat.events.tables import outbox
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class OutboxRelay:
         """Publish one batch of pending rows; returns how many were published."""
         async with self.database.unit_of_work() as uow:
             query = (
-                select(outbox.c.id, outbox.c.payload)
+                select(outbox.c.id, outbox.c.type, outbox.c.payload)
                 .where(outbox.c.published_at.is_(None))
                 .order_by(outbox.c.id)
                 .limit(self.batch_size)
@@ -95,8 +95,9 @@ class OutboxRelay:
             rows = (await uow.session.execute(query)).all()
             if not rows:
                 return 0
-            events = [CloudEvent.from_json(row.payload) for row in rows]
-            await self.bus.publish(events)
+            await self.bus.publish(
+                [Outgoing(str(row.id), row.type, row.payload.encode()) for row in rows]
+            )
             await self._mark_published(uow.session, [row.id for row in rows])
         EVENTS_PUBLISHED.labels(self.service).inc(len(rows))
         return len(rows)

@@ -29,7 +29,7 @@ from aio_pika.abc import (
 from pydantic import ValidationError
 
 from mahaliyat.events.bus import Handler, RetryPolicy, Subscription
-from mahaliyat.events.envelope import CONTENT_TYPE, CloudEvent
+from mahaliyat.events.envelope import CONTENT_TYPE, CloudEvent, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class RabbitMQBus:
         if self._connection is not None:
             asyncio.get_running_loop().create_task(self._consume(self._connection, subscription))
 
-    async def publish(self, events: Sequence[CloudEvent]) -> None:
+    async def publish(self, events: Sequence[Outgoing]) -> None:
         exchange = self._exchange if await self.is_ready() else None
         if exchange is None:
             exchange = await self._connect()
@@ -220,13 +220,12 @@ class RabbitMQBus:
         await message.ack()
 
 
-def _message(event: CloudEvent) -> aio_pika.Message:
+def _message(event: Outgoing) -> aio_pika.Message:
     return aio_pika.Message(
-        body=event.to_json(),
+        body=event.body,
         content_type=CONTENT_TYPE,
-        message_id=str(event.id),
+        message_id=event.id,
         type=event.type,
-        timestamp=event.time,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         headers={ATTEMPT_HEADER: 1},
     )
