@@ -8,6 +8,7 @@ Create Date: 2026-11-24
 from collections.abc import Sequence
 
 from alembic import op
+
 from mahaliyat.migrations import create_messaging_tables, drop_messaging_tables
 
 revision: str = "0001"
