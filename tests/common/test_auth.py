@@ -224,3 +224,23 @@ def test_principal_roles() -> None:
     p = Principal("u", "staff")
     assert not p.has_role("auditor")
     assert p.roles == frozenset()
+
+
+async def test_jwks_file_is_read_lazily_and_reread_on_rotation(
+    keys: dict[str, Any], tmp_path: Any
+) -> None:
+    path = tmp_path / "jwks.json"
+    verifier = TokenVerifier(
+        issuer=ISSUER, audience=AUDIENCE, jwks_file=path, min_refresh_seconds=0
+    )
+    with pytest.raises(TokenError) as caught:  # the issuer has not written its keys yet
+        await verifier.verify(sign(keys["ed"], claims()))
+    assert caught.value.code == "keys_unavailable"
+    path.write_text(json.dumps({"keys": [jwk_of(keys["ed"].public_key(), "k1", "EdDSA")]}))
+    assert (await verifier.verify(sign(keys["ed"], claims()))).subject == "staff-17"
+    rotated = [
+        jwk_of(keys["other"].public_key(), "k2", "EdDSA"),
+        jwk_of(keys["ed"].public_key(), "k1", "EdDSA"),
+    ]
+    path.write_text(json.dumps({"keys": rotated}))
+    assert (await verifier.verify(sign(keys["other"], claims(), kid="k2"))).subject == "staff-17"

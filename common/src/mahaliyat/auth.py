@@ -84,9 +84,10 @@ KeyLoader = Callable[[], Awaitable[Mapping[str, Any]]]
 class TokenVerifier:
     """Verifies a bearer token's signature and every claim, then builds the :class:`Principal`.
 
-    Keys come from a JWKS document (fetched over HTTP and cached; refetched at most
-    every ``min_refresh_seconds`` when an unknown ``kid`` appears) or from a
-    local JWKS given directly.
+    Keys come from a JWKS document fetched over HTTP (cached; refetched at most
+    every ``min_refresh_seconds`` when an unknown ``kid`` appears), from a JWKS
+    file (re-read under the same rules, so a rotation written there is picked
+    up), or from a JWKS given directly.
     """
 
     def __init__(
@@ -95,6 +96,7 @@ class TokenVerifier:
         issuer: str,
         audience: str,
         jwks_url: str | None = None,
+        jwks_file: Path | None = None,
         jwks: Mapping[str, Any] | None = None,
         algorithms: Iterable[str] = ALGORITHMS,
         leeway_seconds: int = 30,
@@ -102,8 +104,9 @@ class TokenVerifier:
         min_refresh_seconds: float = 30.0,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        if not jwks_url and jwks is None:
-            raise ValueError("a JWKS URL or a local JWKS is required")
+        if not jwks_url and jwks_file is None and jwks is None:
+            raise ValueError("a JWKS URL, a JWKS file or a JWKS is required")
+        self.jwks_file = jwks_file
         self.issuer = issuer
         self.audience = audience
         self.jwks_url = jwks_url
@@ -160,7 +163,9 @@ class TokenVerifier:
         return principal_from_claims(claims)
 
     async def _key(self, kid: str) -> jwt.PyJWK:
-        if self.jwks_url and (kid not in self._keys or self._age() >= self.cache_seconds):
+        if (self.jwks_url or self.jwks_file) and (
+            kid not in self._keys or self._age() >= self.cache_seconds
+        ):
             async with self._lock:
                 age = self._age()
                 if age >= self.cache_seconds or (
@@ -175,6 +180,15 @@ class TokenVerifier:
         return time.monotonic() - self._fetched_at
 
     async def _refresh(self) -> None:
+        if self.jwks_file is not None:
+            try:
+                self._keys = _parse_jwks(load_jwks_file(self.jwks_file))
+            except (OSError, ValueError) as exc:
+                if not self._keys:
+                    raise TokenError("keys_unavailable", "signing keys are unavailable") from exc
+            finally:
+                self._fetched_at = time.monotonic()
+            return
         assert self.jwks_url is not None
         client = self._http or httpx.AsyncClient(timeout=5.0)
         try:

@@ -32,7 +32,12 @@ def service_settings(service: Service, var_dir: Path, overrides: Mapping[str, An
         for name, value in vars(module).items()
         if name.endswith("Settings") and getattr(value, "service_name", None) == service.name
     )
-    values: dict[str, Any] = {"var_dir": var_dir, "migrate_on_start": True}
+    values: dict[str, Any] = {
+        "var_dir": var_dir,
+        "migrate_on_start": True,
+        # identity-service writes its public keys here; the others verify tokens against them.
+        "jwt_public_keys_file": var_dir / "identity-jwks.json",
+    }
     values.update(overrides)
     return cls(**values)
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mahaliyat.auth import TokenVerifier, load_jwks_file
+from mahaliyat.auth import TokenVerifier
 from mahaliyat.logs import configure_logging
 from mahaliyat.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from mahaliyat.runtime import ServiceRuntime
@@ -45,7 +45,7 @@ def build_verifier(settings: ServiceSettings) -> TokenVerifier | None:
         return TokenVerifier(
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
-            jwks=load_jwks_file(settings.jwt_public_keys_file),
+            jwks_file=settings.jwt_public_keys_file,
         )
     return None
 
