@@ -1,0 +1,233 @@
+"""Fee schedules: national defaults, governorate overrides, effective periods, quotes.
+
+Money is integer piasters (EGP × 100). A schedule applies on [effective_from,
+effective_to); ``effective_to`` None means open-ended. For one service and one
+governorate (None = national default) periods must not overlap.
+
+Item rules:
+- ``fixed``: ``amount`` piasters.
+- ``per_m2``: ``rate`` piasters per square metre of the area input.
+- ``per_unit``: ``rate`` piasters per unit, the quantity being the product of the
+  inputs (e.g. m² × months of road occupancy, heads of cattle, trips).
+Rated items round the product half-up to a piaster, then clamp to
+[``minimum``, ``maximum``] where given.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+
+from catalog_service.domain.personal_numbers import ascii_digits
+
+
+class FeeRule(StrEnum):
+    FIXED = "fixed"
+    PER_M2 = "per_m2"
+    PER_UNIT = "per_unit"
+
+
+class FeeRuleError(ValueError):
+    """An invalid fee item or schedule (the API answers 422 naming ``field``)."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(f"{field}: {code}")
+        self.field = field
+        self.code = code
+
+
+class FeeInputError(ValueError):
+    """A quote input missing or unusable (the API answers 422 naming ``field``)."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(f"{field}: {code}")
+        self.field = field
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class FeeItem:
+    code: str
+    name_ar: str
+    name_en: str
+    rule: FeeRule
+    amount: int = 0  # fixed items, piasters
+    rate: int = 0  # rated items, piasters per unit
+    inputs: tuple[str, ...] = ()  # form-field names multiplied into the quantity
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            raise FeeRuleError("code", "fee.item_code_missing")
+        for name in ("amount", "rate", "minimum", "maximum"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise FeeRuleError(name, "fee.not_integer_piasters")
+            if value is not None and value < 0:
+                raise FeeRuleError(name, "fee.negative")
+        if self.rule is FeeRule.FIXED:
+            if self.inputs or self.rate or self.minimum is not None or self.maximum is not None:
+                raise FeeRuleError("rule", "fee.fixed_takes_amount_only")
+            return
+        if self.amount:
+            raise FeeRuleError("amount", "fee.rated_takes_rate")
+        if not self.inputs:
+            raise FeeRuleError("inputs", "fee.inputs_missing")
+        if self.rule is FeeRule.PER_M2 and len(self.inputs) != 1:
+            raise FeeRuleError("inputs", "fee.per_m2_takes_one_area")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise FeeRuleError("minimum", "fee.minimum_above_maximum")
+
+
+@dataclass(frozen=True, slots=True)
+class FeeSchedule:
+    service_code: str
+    governorate_code: str | None  # None: the national default
+    effective_from: date
+    effective_to: date | None
+    items: tuple[FeeItem, ...]
+
+    def __post_init__(self) -> None:
+        if self.effective_to is not None and self.effective_to <= self.effective_from:
+            raise FeeRuleError("effective_to", "fee.period_empty")
+        codes = [i.code for i in self.items]
+        if len(codes) != len(set(codes)):
+            raise FeeRuleError("items", "fee.item_code_duplicate")
+
+    @property
+    def free(self) -> bool:
+        return not self.items
+
+    def in_effect(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
+
+    def overlaps(self, other: FeeSchedule) -> bool:
+        """Same service and governorate, and the two [from, to) periods intersect."""
+        if (self.service_code, self.governorate_code) != (
+            other.service_code,
+            other.governorate_code,
+        ):
+            return False
+        starts_before_other_ends = (
+            other.effective_to is None or self.effective_from < other.effective_to
+        )
+        ends_after_other_starts = (
+            self.effective_to is None or other.effective_from < self.effective_to
+        )
+        return starts_before_other_ends and ends_after_other_starts
+
+
+def schedule_for(
+    schedules: Iterable[FeeSchedule], service_code: str, governorate_code: str | None, on: date
+) -> FeeSchedule | None:
+    """The schedule that applies: the governorate's override in effect, else the national one."""
+    national: FeeSchedule | None = None
+    for s in schedules:
+        if s.service_code != service_code or not s.in_effect(on):
+            continue
+        if governorate_code is not None and s.governorate_code == governorate_code:
+            return s
+        if s.governorate_code is None:
+            national = s
+    return national
+
+
+def find_overlaps(schedules: Iterable[FeeSchedule]) -> list[tuple[FeeSchedule, FeeSchedule]]:
+    """Every pair of schedules for the same service and governorate whose periods overlap."""
+    groups: dict[tuple[str, str | None], list[FeeSchedule]] = defaultdict(list)
+    for s in schedules:
+        groups[(s.service_code, s.governorate_code)].append(s)
+    clashes: list[tuple[FeeSchedule, FeeSchedule]] = []
+    for group in groups.values():
+        group.sort(key=lambda s: s.effective_from)
+        for i, first in enumerate(group):
+            clashes.extend((first, second) for second in group[i + 1 :] if first.overlaps(second))
+    return clashes
+
+
+def conflicting_schedule(
+    existing: Iterable[FeeSchedule], candidate: FeeSchedule
+) -> FeeSchedule | None:
+    """The first existing schedule the candidate would overlap (refuse it: 409), or None."""
+    return next((s for s in existing if s != candidate and s.overlaps(candidate)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteLine:
+    item_code: str
+    name_ar: str
+    name_en: str
+    quantity: Decimal | None  # None for fixed items
+    amount: int  # piasters
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    service_code: str
+    governorate_code: str | None  # the schedule's governorate; None when national
+    effective_from: date
+    lines: tuple[QuoteLine, ...]
+    total: int  # piasters
+
+
+def _number(field: str, value: object) -> Decimal:
+    if isinstance(value, bool):
+        raise FeeInputError(field, "fee.input_not_number")
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(str(value))
+    elif isinstance(value, str):
+        try:
+            number = Decimal(ascii_digits(value.strip()).replace("٫", "."))
+        except InvalidOperation:
+            raise FeeInputError(field, "fee.input_not_number") from None
+    else:
+        raise FeeInputError(field, "fee.input_not_number")
+    if not number.is_finite():
+        raise FeeInputError(field, "fee.input_not_number")
+    if number < 0:
+        raise FeeInputError(field, "fee.input_negative")
+    return number
+
+
+def _line(item: FeeItem, inputs: Mapping[str, object]) -> QuoteLine:
+    if item.rule is FeeRule.FIXED:
+        return QuoteLine(item.code, item.name_ar, item.name_en, None, item.amount)
+    quantity = Decimal(1)
+    for name in item.inputs:
+        if inputs.get(name) is None:
+            raise FeeInputError(name, "fee.input_missing")
+        quantity *= _number(name, inputs[name])
+    amount = int((quantity * item.rate).to_integral_value(rounding=ROUND_HALF_UP))
+    if item.minimum is not None:
+        amount = max(amount, item.minimum)
+    if item.maximum is not None:
+        amount = min(amount, item.maximum)
+    return QuoteLine(item.code, item.name_ar, item.name_en, quantity, amount)
+
+
+def quote(schedule: FeeSchedule, inputs: Mapping[str, object] | None = None) -> Quote:
+    """Line items and total in piasters for ``inputs`` (form values such as ``built_area``)."""
+    lines = tuple(_line(item, inputs or {}) for item in schedule.items)
+    return Quote(
+        schedule.service_code,
+        schedule.governorate_code,
+        schedule.effective_from,
+        lines,
+        sum(line.amount for line in lines),
+    )
+
+
+def required_inputs(items: Sequence[FeeItem]) -> tuple[str, ...]:
+    """The input names a quote for these items needs, in first-seen order."""
+    seen: dict[str, None] = {}
+    for item in items:
+        for name in item.inputs:
+            seen.setdefault(name)
+    return tuple(seen)

@@ -1,0 +1,168 @@
+"""Validation of application form data against a service's typed fields.
+
+Errors are (field, message_code) pairs; the API turns them into a 422 problem.
+Codes: ``required``, ``unknown_field``, ``not_text``, ``too_long``,
+``not_number``, ``below_minimum``, ``above_maximum``, ``not_date``,
+``not_an_option``, ``not_a_list``, ``duplicate_option``, ``too_few_options``,
+``too_many_options``, ``national_id.*`` (see personal_numbers), ``phone.invalid``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from catalog_service.domain.catalogue import FieldKind, FormField
+from catalog_service.domain.personal_numbers import (
+    InvalidNationalId,
+    ascii_digits,
+    normalise_mobile,
+    parse_national_id,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    code: str
+
+
+class _Invalid(Exception):
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _text(f: FormField, value: object) -> str:
+    if not isinstance(value, str):
+        raise _Invalid("not_text")
+    text = " ".join(value.split())
+    if f.max_length is not None and len(text) > f.max_length:
+        raise _Invalid("too_long")
+    return text
+
+
+def _number(f: FormField, value: object) -> Decimal:
+    if isinstance(value, bool):
+        raise _Invalid("not_number")
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(str(value))
+    elif isinstance(value, str):
+        try:
+            number = Decimal(ascii_digits(value.strip()).replace("٫", ".").replace(",", ""))
+        except InvalidOperation:
+            raise _Invalid("not_number") from None
+    else:
+        raise _Invalid("not_number")
+    if not number.is_finite():
+        raise _Invalid("not_number")
+    if f.kind is FieldKind.AREA_M2 and number <= 0:
+        raise _Invalid("below_minimum")
+    if f.min_value is not None and number < Decimal(str(f.min_value)):
+        raise _Invalid("below_minimum")
+    if f.max_value is not None and number > Decimal(str(f.max_value)):
+        raise _Invalid("above_maximum")
+    return number
+
+
+def _date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise _Invalid("not_date")
+    try:
+        return date.fromisoformat(ascii_digits(value.strip()))
+    except ValueError:
+        raise _Invalid("not_date") from None
+
+
+def _choice(f: FormField, value: object) -> str:
+    if not isinstance(value, str):
+        raise _Invalid("not_an_option")
+    if value not in f.option_codes:
+        raise _Invalid("not_an_option")
+    return value
+
+
+def _multi_choice(f: FormField, value: object) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise _Invalid("not_a_list")
+    picked = [_choice(f, v) for v in value]
+    if len(set(picked)) != len(picked):
+        raise _Invalid("duplicate_option")
+    if f.min_value is not None and len(picked) < f.min_value:
+        raise _Invalid("too_few_options")
+    if f.max_value is not None and len(picked) > f.max_value:
+        raise _Invalid("too_many_options")
+    return picked
+
+
+def _national_id(value: object, today: date | None) -> str:
+    if not isinstance(value, str):
+        raise _Invalid("national_id.format")
+    try:
+        return parse_national_id(value, today).number
+    except InvalidNationalId as exc:
+        raise _Invalid(exc.code) from None
+
+
+def _phone(value: object) -> str:
+    phone = normalise_mobile(value) if isinstance(value, str) else None
+    if phone is None:
+        raise _Invalid("phone.invalid")
+    return phone
+
+
+def _clean(f: FormField, value: object, today: date | None) -> object:
+    match f.kind:
+        case FieldKind.TEXT:
+            return _text(f, value)
+        case FieldKind.NUMBER | FieldKind.AREA_M2:
+            return _number(f, value)
+        case FieldKind.DATE:
+            return _date(value)
+        case FieldKind.CHOICE:
+            return _choice(f, value)
+        case FieldKind.MULTI_CHOICE:
+            return _multi_choice(f, value)
+        case FieldKind.NATIONAL_ID:
+            return _national_id(value, today)
+        case FieldKind.PHONE:
+            return _phone(value)
+
+
+def clean_form(
+    fields: Sequence[FormField], data: Mapping[str, object], today: date | None = None
+) -> tuple[dict[str, object], list[FieldError]]:
+    """Normalised values (Decimal numbers, dates, E.164 phones, ASCII IDs) and errors.
+
+    ``today``, when given, refuses national IDs born after it.
+    """
+    known = {f.name for f in fields}
+    errors = [FieldError(name, "unknown_field") for name in data if name not in known]
+    cleaned: dict[str, object] = {}
+    for f in fields:
+        value = data.get(f.name)
+        if _blank(value):
+            if f.required:
+                errors.append(FieldError(f.name, "required"))
+            continue
+        try:
+            cleaned[f.name] = _clean(f, value, today)
+        except _Invalid as exc:
+            errors.append(FieldError(f.name, exc.code))
+    return cleaned, errors
+
+
+def validate_form(
+    fields: Sequence[FormField], data: Mapping[str, object], today: date | None = None
+) -> list[FieldError]:
+    """Every (field, message_code) problem of ``data``; empty when it is valid."""
+    return clean_form(fields, data, today)[1]
