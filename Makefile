@@ -8,10 +8,11 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv sync run test test-fast lint format bench traefik-config clean
+.PHONY: help uv sync run up test test-fast lint format bench traefik-config clean
 
 help:
 	@echo "make run    start the embedded platform on http://$(HOST):$(PORT) (SQLite, in-process bus, demo data)"
+	@echo "make up     run distributed here: one uvicorn per service, PostgreSQL, RabbitMQ, Traefik"
 	@echo "make test   lint, type-check and run every test (PostgreSQL/RabbitMQ tests need them running)"
 	@echo "make bench  benchmarks; results go to docs/benchmarks.md"
 
@@ -23,6 +24,10 @@ sync: uv
 
 run: sync
 	@$(UV) run --frozen python -m mahaliyat_deploy run --host $(HOST) --port $(PORT)
+
+# Distributed on this machine: a uvicorn per service, the local PostgreSQL and RabbitMQ, Traefik.
+up: sync
+	@$(UV) run --frozen python -m mahaliyat_deploy up --address $(HOST):$(PORT)
 
 lint: sync
 	$(UV) run --frozen ruff check .

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command, context
 from alembic.config import Config
@@ -67,12 +67,22 @@ def run_env(metadata: MetaData) -> None:
     asyncio.run(online())
 
 
+def _render_kernel_types(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Autogenerate writes kernel column types (``UTCDateTime``, ``MoneyType``) with their import."""
+    module = type(obj).__module__
+    if type_ == "type" and module.startswith("mahaliyat."):
+        autogen_context.imports.add(f"import {module}")
+        return f"{module}.{type(obj).__name__}()"
+    return False
+
+
 def _configure_and_run(connection: Connection, targets: list[MetaData]) -> None:
     context.configure(
         connection=connection,
         target_metadata=targets,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_kernel_types,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -76,6 +76,42 @@ def revision(
 
 
 @app.command()
+def up(
+    postgres_url: Annotated[
+        str, typer.Option(help="an admin DSN; one database per service is created beside it")
+    ] = "postgresql://postgres@127.0.0.1:5432/postgres",
+    amqp_url: Annotated[str, typer.Option(help="RabbitMQ")] = "amqp://guest:guest@127.0.0.1:5672/",
+    address: Annotated[str, typer.Option(help="where Traefik listens")] = "127.0.0.1:8000",
+    internal_address: Annotated[
+        str, typer.Option(help="Traefik's /ping and /metrics")
+    ] = "127.0.0.1:8082",
+    replicas: Annotated[int, typer.Option(min=1, max=4, help="uvicorn processes per service")] = 1,
+    var_dir: Annotated[Path, typer.Option(help="logs, keys, Traefik config")] = Path("var/up"),
+    database_prefix: Annotated[
+        str, typer.Option(help="database names are PREFIX<service>")
+    ] = "mahaliyat_",
+    port_offset: Annotated[int, typer.Option(help="added to every service port")] = 0,
+    seed: Annotated[bool, typer.Option(help="load demo data")] = True,
+) -> None:
+    """Run distributed on this machine: a uvicorn per service, PostgreSQL, RabbitMQ, Traefik."""
+    from mahaliyat_deploy.up import Plan, run_until_interrupted
+
+    run_until_interrupted(
+        Plan(
+            postgres_url=postgres_url,
+            amqp_url=amqp_url,
+            var_dir=var_dir.resolve(),
+            address=address,
+            internal_address=internal_address,
+            replicas=replicas,
+            database_prefix=database_prefix,
+            port_offset=port_offset,
+            seed=seed,
+        )
+    )
+
+
+@app.command()
 def routes() -> None:
     """Print the route table."""
     for service in ROUTES:
