@@ -100,7 +100,6 @@ class InProcessBus:
         self._timers: set[asyncio.Task[None]] = set()
         self._started = False
         self.dead_letters: list[DeadLetter] = []
-        self.published = 0
 
     async def start(self) -> None:
         self._started = True
@@ -135,7 +134,6 @@ class InProcessBus:
             for queue in self._queues.values():
                 if any(topic_matches(p, event.type) for p in queue.subscription.patterns):
                     queue.items.put_nowait((event.body, 1))
-            self.published += 1
 
     async def join(self) -> None:
         """Wait until every queue is empty and nothing is waiting to be retried (tests)."""
