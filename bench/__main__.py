@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from bench import events
+from bench import events, gateway
 from bench.report import record
 
-BENCHMARKS = {"events": events.run}
+BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, str] | str]] = {
+    "events": events.run,
+    "gateway": gateway.run,
+}
 
 
 def main() -> None:
     names = sys.argv[1:] or list(BENCHMARKS)
     for name in names:
-        section = asyncio.run(BENCHMARKS[name]())
+        result = BENCHMARKS[name]()
+        section = asyncio.run(result) if inspect.iscoroutine(result) else result
         record(name, section)
         print(section)
 

@@ -244,3 +244,24 @@ async def test_jwks_file_is_read_lazily_and_reread_on_rotation(
     ]
     path.write_text(json.dumps({"keys": rotated}))
     assert (await verifier.verify(sign(keys["other"], claims(), kid="k2"))).subject == "staff-17"
+
+
+async def test_a_verified_token_is_cached_until_it_expires(
+    verifier: TokenVerifier, keys: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = sign(keys["ed"], claims(exp=int(time.time()) + 60))
+    first = await verifier.verify(token)
+    calls = []
+    original = jwt.decode
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting)
+    assert await verifier.verify(token) is first
+    assert calls == []
+    later = first.claims["exp"] + verifier.leeway + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    await verifier.verify(token)  # past its expiry the cache no longer vouches for it
+    assert calls == [1]
