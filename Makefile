@@ -45,6 +45,8 @@ format: sync
 	$(UV) run --frozen ruff format .
 
 bench: sync
+	@command -v wrk >/dev/null 2>&1 || { echo "bench needs wrk: installing it from Debian"; \
+		$$( [ "$$(id -u)" -ne 0 ] && echo sudo ) apt-get install -y -qq wrk; }
 	$(UV) run --frozen python -m bench
 
 traefik-config: sync
