@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from identity_service.api import (
+    admin_audit,
+    admin_partners,
+    admin_staff,
+    otp,
+    sessions,
+    staff,
+    token,
+)
+from identity_service.api.wellknown import discovery_router
+from identity_service.clock import Clock, system_clock
+from identity_service.keyring import Keyring
+from identity_service.runtime import IdentityRuntime
+from identity_service.seed.demo import seed_demo
 from identity_service.settings import IdentitySettings
 from mahaliyat.events.bus import EventBus
 from mahaliyat.runtime import ServiceRuntime
@@ -14,13 +29,53 @@ from mahaliyat.web import create_service_app
 API_PREFIX = "/api/v1/identity"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+log = logging.getLogger(__name__)
 
-def create_app(settings: IdentitySettings | None = None, *, bus: EventBus | None = None) -> FastAPI:
+
+def create_app(
+    settings: IdentitySettings | None = None,
+    *,
+    bus: EventBus | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
     settings = settings or IdentitySettings()
-    runtime = ServiceRuntime(settings, migrations=MIGRATIONS, bus=bus)
-    return create_service_app(
+    clock = clock or system_clock
+    keyring = Keyring.from_settings(
+        keyring_json=settings.signing_keys.get_secret_value() if settings.signing_keys else None,
+        path=settings.keys_path,
+        jwks_path=settings.jwks_path,
+        check_seconds=settings.keyring_check_seconds,
+        may_generate=settings.may_generate_keys,
+        now=clock(),
+    )
+    identity = IdentityRuntime(settings, keyring, clock)
+
+    async def seed(runtime: ServiceRuntime) -> None:
+        if not settings.seed_demo_data:
+            return
+        if settings.is_production_like:
+            log.warning("seed_demo_data is ignored in %s: no demo identities", settings.environment)
+            return
+        async with runtime.database.unit_of_work() as uow:
+            await seed_demo(uow.session, identity)
+
+    runtime = ServiceRuntime(settings, migrations=MIGRATIONS, bus=bus, on_start=[seed])
+    app = create_service_app(
         runtime=runtime,
         title="Mahaliyat Identity — الهوية",
         description="Tokens, citizens' one-time codes, staff accounts and roles, partner clients.",
         api_prefix=API_PREFIX,
+        routers=[
+            otp.router,
+            staff.router,
+            token.router,
+            sessions.router,
+            admin_staff.router,
+            admin_partners.router,
+            admin_audit.router,
+        ],
+        root_routers=[discovery_router(API_PREFIX)],
+        verifier=identity.verifier,
     )
+    app.state.identity = identity
+    return app

@@ -1,0 +1,1 @@
+"""HTTP endpoints: thin, one module per resource."""

@@ -1,0 +1,1 @@
+"""Demo data for development and test (never seeded in staging or production)."""

@@ -1,0 +1,1 @@
+"""Use cases: the one place each table is queried and changed. They never commit."""

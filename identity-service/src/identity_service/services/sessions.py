@@ -1,0 +1,249 @@
+"""Sign-in sessions: token families, rotating refresh tokens, reuse detection, revocation."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Result, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity_service.domain.geography import NATION
+from identity_service.domain.roles import CITIZEN, RoleGrant
+from identity_service.errors import OAuthError
+from identity_service.models import Citizen, RefreshToken, StaffUser, TokenFamily
+from identity_service.runtime import IdentityRuntime
+from identity_service.services.audit import Caller, audit
+from identity_service.tokens import AccessToken, new_refresh_token, refresh_digest
+from mahaliyat.auth import PrincipalKind
+from mahaliyat.ids import new_id
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """Whom a session's tokens speak for, as of now."""
+
+    kind: PrincipalKind
+    id: uuid.UUID
+    grants: tuple[RoleGrant, ...]
+    claims: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access: AccessToken
+    refresh_token: str | None = None
+    refresh_expires_in: int | None = None
+
+
+def rows_changed(result: Result[Any]) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def citizen_subject(citizen: Citizen) -> Subject:
+    # The opaque id is the subject; only the birth governorate of the national ID travels.
+    return Subject(
+        "citizen",
+        citizen.id,
+        (RoleGrant(CITIZEN, NATION),),
+        {"nid_governorate": citizen.national_id[7:9]},
+    )
+
+
+def staff_subject(user: StaffUser) -> Subject:
+    return Subject(
+        "staff",
+        user.id,
+        tuple(RoleGrant(g.role, g.jurisdiction) for g in user.grants),
+        {"preferred_username": user.username},
+    )
+
+
+async def current_subject(
+    session: AsyncSession, kind: str, subject_id: uuid.UUID
+) -> Subject | None:
+    """The subject with today's grants; None when it is gone or disabled."""
+    if kind == "citizen":
+        citizen = await session.get(Citizen, subject_id)
+        return citizen_subject(citizen) if citizen else None
+    if kind == "staff":
+        user = await session.get(StaffUser, subject_id)
+        return staff_subject(user) if user and user.disabled_at is None else None
+    return None
+
+
+async def open_session(
+    session: AsyncSession, rt: IdentityRuntime, subject: Subject, client_ip: str | None
+) -> TokenPair:
+    now = rt.clock()
+    family = TokenFamily(
+        id=new_id(),
+        subject_kind=subject.kind,
+        subject_id=subject.id,
+        created_at=now,
+        client_ip=client_ip,
+    )
+    session.add(family)
+    await session.flush()  # the family row before its first refresh token
+    return await _issue(session, rt, subject, family.id, now)
+
+
+async def _issue(
+    session: AsyncSession,
+    rt: IdentityRuntime,
+    subject: Subject,
+    family_id: uuid.UUID,
+    now: datetime,
+) -> TokenPair:
+    ttl = rt.settings.refresh_token_ttl_seconds
+    token, digest = new_refresh_token()
+    session.add(
+        RefreshToken(
+            family_id=family_id,
+            token_digest=digest,
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl),
+        )
+    )
+    access = rt.minter.mint(
+        subject=str(subject.id),
+        kind=subject.kind,
+        grants=subject.grants,
+        scope="",
+        ttl_seconds=rt.settings.access_token_ttl_seconds,
+        extra={**subject.claims, "sid": str(family_id)},
+    )
+    return TokenPair(access, token, ttl)
+
+
+def _ended(description: str) -> OAuthError:
+    # 401, not RFC 6749's 400: the client must sign in again, as with any dead credential.
+    return OAuthError("invalid_grant", description, status=401)
+
+
+async def refresh(
+    session: AsyncSession, rt: IdentityRuntime, token: str, caller: Caller
+) -> TokenPair:
+    """Rotate: the presented token is spent, a new one issued in the same family.
+
+    A token presented a second time means it was copied: the whole family is revoked.
+    """
+    row = (
+        await session.execute(
+            select(RefreshToken, TokenFamily)
+            .join(TokenFamily, RefreshToken.family_id == TokenFamily.id)
+            .where(RefreshToken.token_digest == refresh_digest(token))
+        )
+    ).first()
+    if row is None:
+        raise _ended("the refresh token is not known")
+    stored, family = row
+    now = rt.clock()
+    if family.revoked_at is not None:
+        raise _ended("the session has ended")
+    if stored.expires_at <= now:
+        raise _ended("the refresh token has expired")
+    spent = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == stored.id, RefreshToken.rotated_at.is_(None))
+        .values(rotated_at=now)
+    )
+    if rows_changed(spent) != 1:
+        await revoke_family(session, family.id, "refresh_token_reuse", now)
+        await audit(
+            session,
+            caller,
+            "session.refresh_reused",
+            at=now,
+            target=f"{family.subject_kind}:{family.subject_id}",
+            family_id=str(family.id),
+        )
+        raise _ended("the refresh token was already used; the session is revoked")
+    subject = await current_subject(session, family.subject_kind, family.subject_id)
+    if subject is None:
+        await revoke_family(session, family.id, "subject_disabled", now)
+        raise _ended("the account is disabled")
+    return await _issue(session, rt, subject, family.id, now)
+
+
+async def revoke_family(
+    session: AsyncSession, family_id: uuid.UUID, reason: str, now: datetime
+) -> bool:
+    result = await session.execute(
+        update(TokenFamily)
+        .where(TokenFamily.id == family_id, TokenFamily.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )
+    return rows_changed(result) == 1
+
+
+async def revoke_subject_sessions(
+    session: AsyncSession,
+    kind: str,
+    subject_id: uuid.UUID,
+    reason: str,
+    now: datetime,
+    keep: uuid.UUID | None = None,
+) -> int:
+    query = update(TokenFamily).where(
+        TokenFamily.subject_kind == kind,
+        TokenFamily.subject_id == subject_id,
+        TokenFamily.revoked_at.is_(None),
+    )
+    if keep is not None:
+        query = query.where(TokenFamily.id != keep)
+    result = await session.execute(query.values(revoked_at=now, revoked_reason=reason))
+    return rows_changed(result)
+
+
+async def family_is_active(session: AsyncSession, family_id: uuid.UUID) -> bool:
+    revoked = await session.execute(
+        select(TokenFamily.revoked_at).where(TokenFamily.id == family_id)
+    )
+    found = revoked.first()
+    return found is not None and found[0] is None
+
+
+async def refresh_token_family(session: AsyncSession, token: str) -> uuid.UUID | None:
+    return await session.scalar(
+        select(RefreshToken.family_id).where(RefreshToken.token_digest == refresh_digest(token))
+    )
+
+
+async def describe_refresh_token(
+    session: AsyncSession, token: str, now: datetime
+) -> dict[str, Any] | None:
+    """RFC 7662 fields of an active refresh token, or None when it is not active."""
+    row = (
+        await session.execute(
+            select(RefreshToken, TokenFamily)
+            .join(TokenFamily, RefreshToken.family_id == TokenFamily.id)
+            .where(RefreshToken.token_digest == refresh_digest(token))
+        )
+    ).first()
+    if row is None:
+        return None
+    stored, family = row
+    if family.revoked_at or stored.rotated_at or stored.expires_at <= now:
+        return None
+    return {
+        "token_type": "refresh_token",
+        "sub": str(family.subject_id),
+        "kind": family.subject_kind,
+        "iat": int(stored.created_at.timestamp()),
+        "exp": int(stored.expires_at.timestamp()),
+        "sid": str(family.id),
+    }
+
+
+async def family_subject(session: AsyncSession, family_id: uuid.UUID) -> tuple[str, str] | None:
+    row = (
+        await session.execute(
+            select(TokenFamily.subject_kind, TokenFamily.subject_id).where(
+                TokenFamily.id == family_id
+            )
+        )
+    ).first()
+    return (row[0], str(row[1])) if row else None

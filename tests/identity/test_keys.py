@@ -1,0 +1,211 @@
+"""Signing keys: JWKS and discovery, rotation without breaking live tokens, where keys may come from."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import jwt
+import pytest
+from argon2 import PasswordHasher
+
+from identity_service.__main__ import main, rotate_keys
+from identity_service.app import create_app
+from identity_service.keyring import (
+    KeyringError,
+    SigningKey,
+    dump_keyring,
+    parse_keyring,
+    rotate,
+)
+from mahaliyat.auth import TokenError, TokenVerifier
+from mahaliyat.db import utcnow
+from tests.identity.conftest import API, MovableClock, Service, running, test_settings
+
+
+async def test_jwks_publishes_public_keys_only_and_may_be_cached(sqlite_service: Service) -> None:
+    response = await sqlite_service.client.get("/.well-known/jwks.json")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=300"
+    (key,) = response.json()["keys"]
+    assert key["kty"] == "OKP"
+    assert key["crv"] == "Ed25519"
+    assert key["alg"] == "EdDSA"
+    assert key["use"] == "sig"
+    assert key["kid"]
+    assert "d" not in key
+    assert json.loads(sqlite_service.settings.jwks_path.read_text()) == response.json()
+    assert oct(sqlite_service.settings.keys_path.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_discovery_document(sqlite_service: Service) -> None:
+    document = (await sqlite_service.client.get("/.well-known/openid-configuration")).json()
+    base = sqlite_service.settings.public_base_url
+    assert document["issuer"] == sqlite_service.settings.jwt_issuer
+    assert document["jwks_uri"] == f"{base}/.well-known/jwks.json"
+    assert document["token_endpoint"] == f"{base}{API}/token"
+    assert set(document["grant_types_supported"]) == {"client_credentials", "refresh_token"}
+    assert "requests:status" in document["scopes_supported"]
+
+
+async def verifier(service: Service) -> TokenVerifier:
+    jwks = (await service.client.get("/.well-known/jwks.json")).json()
+    return TokenVerifier(
+        issuer=service.settings.jwt_issuer, audience=service.settings.jwt_audience, jwks=jwks
+    )
+
+
+async def test_rotation_keeps_earlier_tokens_valid_and_signs_with_the_new_key(
+    sqlite_service: Service,
+) -> None:
+    service = sqlite_service
+    before = await service.login("giza.kpi")
+    old_kid = jwt.get_unverified_header(before["access_token"])["kid"]
+    # What a file-reading service (embedded mode) uses: the kernel's JWKS-file verifier.
+    from_file = TokenVerifier(
+        issuer=service.settings.jwt_issuer,
+        audience=service.settings.jwt_audience,
+        jwks_file=service.settings.jwks_path,
+        min_refresh_seconds=0,
+    )
+    await from_file.verify(before["access_token"])
+
+    # The CLI's work, while the service runs.
+    assert "signing with" in rotate_keys(service.settings, activate_after=timedelta(0))
+
+    after = await service.login("giza.kpi")
+    new_kid = jwt.get_unverified_header(after["access_token"])["kid"]
+    assert new_kid != old_kid
+    kids = {k["kid"] for k in (await service.client.get("/.well-known/jwks.json")).json()["keys"]}
+    assert kids == {old_kid, new_kid}
+    fresh = await verifier(service)
+    for tokens in (before, after):
+        await fresh.verify(tokens["access_token"])
+        me = await service.client.get(
+            f"{API}/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
+        assert me.status_code == 200
+    await from_file.verify(after["access_token"])  # the unknown kid made it re-read the file
+    await from_file.verify(before["access_token"])
+
+
+async def test_a_new_key_is_published_before_it_signs(sqlite_service: Service) -> None:
+    service = sqlite_service
+    old_kid = jwt.get_unverified_header((await service.login("giza.kpi"))["access_token"])["kid"]
+    rotate_keys(service.settings)  # the default: published now, signing in 60 s
+    published = (await service.client.get("/.well-known/jwks.json")).json()["keys"]
+    assert len(published) == 2
+    new_kid = next(k["kid"] for k in published if k["kid"] != old_kid)
+    still_old = await service.login("giza.kpi")
+    assert jwt.get_unverified_header(still_old["access_token"])["kid"] == old_kid
+    service.clock.advance(seconds=61)
+    switched = await service.login("giza.kpi")
+    assert jwt.get_unverified_header(switched["access_token"])["kid"] == new_kid
+
+
+def test_rotation_drops_keys_retired_before_the_longest_token_lifetime() -> None:
+    now = utcnow()
+    long_retired = SigningKey.generate(now - timedelta(days=3))
+    long_retired = SigningKey(
+        long_retired.kid,
+        long_retired.private_key,
+        long_retired.created_at,
+        now - timedelta(hours=1),
+    )
+    recently_retired = SigningKey.generate(now - timedelta(days=2))
+    recently_retired = SigningKey(
+        recently_retired.kid,
+        recently_retired.private_key,
+        recently_retired.created_at,
+        now - timedelta(minutes=5),
+    )
+    current = SigningKey.generate(now - timedelta(days=1))
+    ring, new, dropped = rotate(
+        [current, recently_retired, long_retired], now, timedelta(minutes=16)
+    )
+    assert ring[0] is new
+    assert [k.kid for k in ring] == [new.kid, current.kid, recently_retired.kid]
+    assert ring[1].retired_at == now
+    assert [k.kid for k in dropped] == [long_retired.kid]
+    assert [k.kid for k in parse_keyring(dump_keyring(ring))] == [k.kid for k in ring]
+
+
+async def test_production_refuses_to_start_without_keys(tmp_path: Path) -> None:
+    settings = test_settings(
+        f"sqlite+aiosqlite:///{tmp_path}/i.db",
+        tmp_path,
+        environment="production",
+        otp_pepper="a-real-pepper-of-enough-length",
+        otp_delivery_key="a-real-delivery-key-of-enough-length",
+    )
+    with pytest.raises(KeyringError, match="no signing keys"):
+        create_app(settings)
+    assert not settings.keys_path.exists()
+    rotate_keys(settings)  # an operator creates them
+    create_app(settings)
+
+
+async def test_keys_from_a_setting(tmp_path: Path, clock: MovableClock) -> None:
+    key = SigningKey.generate(utcnow())
+    settings = test_settings(
+        f"sqlite+aiosqlite:///{tmp_path}/i.db", tmp_path, signing_keys=dump_keyring([key])
+    )
+    async with running(settings, clock) as service:
+        tokens = await service.login("giza.kpi")
+        assert jwt.get_unverified_header(tokens["access_token"])["kid"] == key.kid
+    assert not settings.keys_path.exists()
+    with pytest.raises(KeyringError):
+        rotate_keys(settings)
+
+
+async def test_a_broken_keyring_file_keeps_the_current_keys(sqlite_service: Service) -> None:
+    path = sqlite_service.settings.keys_path
+    path.write_text("{ not json")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    tokens = await sqlite_service.login("giza.kpi")
+    await (await verifier(sqlite_service)).verify(tokens["access_token"])
+
+
+async def test_tokens_signed_by_a_dropped_key_are_refused(sqlite_service: Service) -> None:
+    service = sqlite_service
+    old = await service.login("giza.kpi")
+    path = service.settings.keys_path
+    keys = parse_keyring(path.read_text())
+    path.write_text(dump_keyring([SigningKey.generate(utcnow())]))
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    assert keys[0].kid not in str((await service.client.get("/.well-known/jwks.json")).json())
+    response = await service.client.get(
+        f"{API}/me", headers={"Authorization": f"Bearer {old['access_token']}"}
+    )
+    assert (response.status_code, response.json()["code"]) == (401, "unknown_key")
+    with pytest.raises(TokenError):
+        await (await verifier(service)).verify(old["access_token"])
+
+
+def test_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MAHALIYAT_IDENTITY_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MAHALIYAT_IDENTITY_ENVIRONMENT", "test")
+    monkeypatch.setenv("MAHALIYAT_IDENTITY_ARGON2_MEMORY_KIB", "64")
+    assert main(["rotate-keys"]) == 0
+    assert main(["rotate-keys"]) == 0
+    assert len(parse_keyring((tmp_path / "identity-signing-keys.json").read_text())) == 2
+    assert len(json.loads((tmp_path / "identity-jwks.json").read_text())["keys"]) == 2
+
+    assert main(["create-admin", "chief", "--name-ar", "رئيس"]) == 0
+    password = capsys.readouterr().out.rsplit(": ", 1)[1].strip()
+    with sqlite3.connect(tmp_path / "identity.db") as connection:
+        (stored,) = connection.execute(
+            "SELECT password_hash FROM staff_users WHERE username = 'chief'"
+        ).fetchone()
+        (role,) = connection.execute(
+            "SELECT role FROM staff_grants JOIN staff_users ON staff_users.id = staff_id"
+        ).fetchone()
+    assert PasswordHasher().verify(stored, password)
+    assert role == "platform_admin"
+    assert main(["create-admin", "chief", "--name-ar", "رئيس"]) == 1  # taken
