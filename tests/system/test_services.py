@@ -50,3 +50,19 @@ def test_unknown_path_under_a_service_is_problem_json(web: httpx.Client) -> None
     response = web.get("/api/v1/catalog/no-such-thing-here")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_forged_identity_headers_do_not_authenticate_a_real_service(web: httpx.Client) -> None:
+    """Only a bearer token counts: identity headers a client invents reach nothing."""
+    forged = {
+        "X-Principal": "platform_admin",
+        "X-User-Id": "admin",
+        "X-Roles": "platform_admin",
+        "X-Jurisdiction": "EG",
+        "X-Forwarded-User": "admin",
+    }
+    response = web.get("/api/v1/identity/admin/staff", headers=forged)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    me = web.get("/api/v1/identity/me", headers=forged)
+    assert me.status_code == 401
