@@ -27,7 +27,7 @@ class Consumer:
     handler: SessionHandler
 
 
-StartHook = Callable[["ServiceRuntime"], Awaitable[None]]
+StartHook = Callable[["ServiceRuntime"], Awaitable[None]]  # also used for stop hooks
 
 
 class ServiceRuntime:
@@ -38,6 +38,7 @@ class ServiceRuntime:
         migrations: Path | None = None,
         consumers: Sequence[Consumer] = (),
         on_start: Sequence[StartHook] = (),
+        on_stop: Sequence[StartHook] = (),
         bus: EventBus | None = None,
     ) -> None:
         self.settings = settings
@@ -45,6 +46,7 @@ class ServiceRuntime:
         self.migrations = migrations
         self.consumers = tuple(consumers)
         self.on_start = tuple(on_start)
+        self.on_stop = tuple(on_stop)
         self.database = Database(
             settings.database_url,
             pool_size=settings.database_pool_size,
@@ -82,6 +84,12 @@ class ServiceRuntime:
                 await hook(self)
             yield self
         finally:
+            # Stop hooks first: background loops may still need the database and bus.
+            for hook in reversed(self.on_stop):
+                try:
+                    await hook(self)
+                except Exception:
+                    log.exception("stop hook failed in %s", self.service)
             await self.relay.stop()
             await self.bus.close()
             await self.database.dispose()

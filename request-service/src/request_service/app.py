@@ -3,24 +3,119 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from mahaliyat.auth import TokenVerifier
+from mahaliyat.events import CloudEvent
 from mahaliyat.events.bus import EventBus
-from mahaliyat.runtime import ServiceRuntime
+from mahaliyat.http import make_client
+from mahaliyat.runtime import Consumer, ServiceRuntime
 from mahaliyat.web import create_service_app
+from request_service.api import ROUTERS
+from request_service.catalogue import CatalogueReader, HttpCatalogue
+from request_service.ratelimit import FixedWindowLimiter
+from request_service.services import payments
+from request_service.services.adapters import Adapters, Clock
+from request_service.services.escalation import Escalator
 from request_service.settings import RequestSettings
+from request_service.storage import DocumentStore
+from request_service.storage.local import LocalDocumentStore
+from request_service.storage.s3 import S3DocumentStore
 
 API_PREFIX = "/api/v1/requests"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: RequestSettings | None = None, *, bus: EventBus | None = None) -> FastAPI:
+def document_store(settings: RequestSettings) -> DocumentStore:
+    if settings.document_store == "s3":
+        assert settings.s3_access_key is not None
+        assert settings.s3_secret_key is not None
+        return S3DocumentStore(
+            make_client(timeout_seconds=max(settings.http_timeout_seconds, 30.0)),
+            endpoint=settings.s3_endpoint,
+            bucket=settings.s3_bucket,
+            region=settings.s3_region,
+            access_key=settings.s3_access_key.get_secret_value(),
+            secret_key=settings.s3_secret_key.get_secret_value(),
+            prefix=settings.s3_prefix,
+        )
+    return LocalDocumentStore(settings.document_root)
+
+
+def _service_code(data: dict[str, Any]) -> str | None:
+    for key in ("code", "service_code", "service"):
+        value = data.get(key)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict) and isinstance(value.get("code"), str):
+            return str(value["code"])
+    return None
+
+
+def consumers(adapters: Adapters) -> list[Consumer]:
+    async def on_payment(session: AsyncSession, event: CloudEvent) -> None:
+        await payments.payment_succeeded(session, adapters, event)
+
+    async def on_catalogue(session: AsyncSession, event: CloudEvent) -> None:
+        # Each replica keeps its own cache and only one replica gets the event: the TTL bounds the rest.
+        adapters.catalogue.invalidate(_service_code(event.data))
+
+    return [
+        Consumer("payments", ("payment.succeeded",), on_payment),
+        Consumer("catalogue", ("catalog.service.*", "catalog.fee.changed"), on_catalogue),
+    ]
+
+
+def create_app(
+    settings: RequestSettings | None = None,
+    *,
+    bus: EventBus | None = None,
+    catalogue: CatalogueReader | None = None,
+    documents: DocumentStore | None = None,
+    clock: Clock | None = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
     settings = settings or RequestSettings()
-    runtime = ServiceRuntime(settings, migrations=MIGRATIONS, bus=bus)
-    return create_service_app(
+    adapters = Adapters(
+        settings=settings,
+        catalogue=catalogue
+        or HttpCatalogue(
+            make_client(settings.catalog_url, timeout_seconds=settings.http_timeout_seconds),
+            cache_seconds=settings.catalog_cache_seconds,
+        ),
+        documents=documents or document_store(settings),
+        inquiry_limiter=FixedWindowLimiter(settings.status_inquiry_per_minute, 60.0),
+    )
+    if clock is not None:
+        adapters.clock = clock
+    runtime = ServiceRuntime(
+        settings, migrations=MIGRATIONS, bus=bus, consumers=consumers(adapters)
+    )
+    escalator = Escalator(runtime.database, adapters, settings.escalation_interval_seconds)
+
+    async def start_watch(_runtime: ServiceRuntime) -> None:
+        if settings.escalation_enabled:
+            escalator.start()
+
+    async def close_adapters(_runtime: ServiceRuntime) -> None:
+        await escalator.stop()
+        await adapters.catalogue.close()
+        await adapters.documents.close()
+
+    runtime.on_start = (*runtime.on_start, start_watch)
+    runtime.on_stop = (*runtime.on_stop, close_adapters)
+
+    app = create_service_app(
         runtime=runtime,
         title="Mahaliyat Requests — الطلبات",
         description="Applications from every channel, documents, tracking numbers, the front-office/back-office workflow and SLAs.",
         api_prefix=API_PREFIX,
+        routers=ROUTERS,
+        verifier=verifier,
     )
+    app.state.adapters = adapters
+    app.state.escalator = escalator
+    return app

@@ -160,8 +160,11 @@ class OutboxRelay:
 
     async def _wait_for_work(self) -> None:
         signal = self.database.outbox_written
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+        # that races the signal, and the relay would never stop.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(signal.wait(), timeout=self.poll_seconds)
+            async with asyncio.timeout(self.poll_seconds):
+                await signal.wait()
         signal.clear()
 
     async def _listen(self) -> None:

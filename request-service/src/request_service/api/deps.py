@@ -1,0 +1,120 @@
+"""Dependencies shared by the endpoints: adapters, If-Match, Idempotency-Key, client IP."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mahaliyat.auth import Principal
+from mahaliyat.problems import Problem
+from request_service.services import idempotency
+from request_service.services.adapters import Adapters
+
+
+async def get_adapters(request: Request) -> Adapters:  # async: no threadpool hop
+    adapters: Adapters = request.app.state.adapters
+    return adapters
+
+
+AdaptersDep = Annotated[Adapters, Depends(get_adapters)]
+
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+async def expected_version(
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", description='the ETag read, e.g. "3"')
+    ] = None,
+) -> int:
+    """Every change names the version it was made against: 428 without it."""
+    if if_match is None or not if_match.strip() or if_match.strip() == "*":
+        raise Problem(
+            428, "precondition_required", 'send If-Match with the ETag you read, e.g. "3"'
+        )
+    match = _ETAG.match(if_match.strip())
+    if match is None:
+        raise Problem(
+            412, "version_mismatch", "If-Match does not name a version of this application"
+        )
+    return int(match.group(1))
+
+
+ExpectedVersion = Annotated[int, Depends(expected_version)]
+
+
+async def idempotency_key(
+    key: Annotated[
+        str | None, Header(alias="Idempotency-Key", description="retry-safe creation")
+    ] = None,
+) -> str | None:
+    return idempotency.checked_key(key)
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
+
+
+def json_response(
+    model: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        content=model.model_dump_json(),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+async def idempotent_creation(
+    session: AsyncSession,
+    principal: Principal,
+    key: str | None,
+    route: str,
+    content: Any,
+    create: Callable[[], Awaitable[tuple[int, BaseModel, dict[str, str]]]],
+) -> Response:
+    """Run ``create`` once per (principal, key); a retry with the same content gets the first answer."""
+    if key is not None:
+        stored = await idempotency.begin(
+            session, principal, key, idempotency.fingerprint(route, content)
+        )
+        if stored is not None:
+            return Response(
+                content=stored.body,
+                status_code=stored.status_code,
+                media_type="application/json",
+                headers={**stored.headers, "Idempotent-Replayed": "true"},
+            )
+    status_code, model, headers = await create()
+    body = model.model_dump_json()
+    if key is not None:
+        await idempotency.finish(session, principal, key, status_code, body, headers)
+    return Response(
+        content=body, status_code=status_code, media_type="application/json", headers=headers
+    )
+
+
+def client_ip(request: Request, trusted: tuple[str, ...]) -> str:
+    """The caller's address; behind a trusted proxy, the last untrusted X-Forwarded-For hop."""
+    peer = request.client.host if request.client else "unknown"
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            continue
+        if hop not in trusted:
+            return hop
+    return peer

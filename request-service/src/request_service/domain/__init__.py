@@ -1,0 +1,1 @@
+"""Pure rules of the request service: no I/O, no framework."""

@@ -1,0 +1,95 @@
+"""The hash chain of the audit log: each entry's hash covers the previous hash and the entry.
+
+``hash = SHA-256(previous_hash_hex + canonical_json(entry))``; the first entry's
+previous hash is 64 zeros. Editing, deleting or reordering any entry breaks every
+link from there on, and :func:`first_broken_link` names the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def canonical_json(entry: Mapping[str, Any]) -> str:
+    """Sorted keys, no spaces, UTF-8 kept, timestamps ISO 8601 UTC."""
+    return json.dumps(
+        entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+    )
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def chain_hash(previous: str, entry: Mapping[str, Any]) -> str:
+    return hashlib.sha256((previous + canonical_json(entry)).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ChainedEntry:
+    seq: int
+    content: Mapping[str, Any]  # everything hashed (seq included)
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenLink:
+    seq: int
+    problem: str  # missing_entry | prev_hash_mismatch | hash_mismatch | head_mismatch
+    expected: str
+    found: str
+
+
+@dataclass
+class ChainVerifier:
+    """Feed entries in ``seq`` order; the first broken link is kept."""
+
+    previous: str = GENESIS
+    expected_seq: int = 1
+    checked: int = 0
+    broken: BrokenLink | None = None
+
+    def feed(self, entries: Iterable[ChainedEntry]) -> None:
+        for entry in entries:
+            if self.broken is not None:
+                return
+            self.checked += 1
+            if entry.seq != self.expected_seq:
+                self.broken = BrokenLink(
+                    self.expected_seq, "missing_entry", str(self.expected_seq), str(entry.seq)
+                )
+                return
+            if entry.prev_hash != self.previous:
+                self.broken = BrokenLink(
+                    entry.seq, "prev_hash_mismatch", self.previous, entry.prev_hash
+                )
+                return
+            recomputed = chain_hash(self.previous, entry.content)
+            if recomputed != entry.hash:
+                self.broken = BrokenLink(entry.seq, "hash_mismatch", recomputed, entry.hash)
+                return
+            self.previous = entry.hash
+            self.expected_seq += 1
+
+    def finish(self, head_seq: int, head_hash: str) -> BrokenLink | None:
+        """Compare the end of the chain with the head row (catches a truncated tail)."""
+        if self.broken is None and (
+            head_seq != self.expected_seq - 1 or head_hash != self.previous
+        ):
+            self.broken = BrokenLink(
+                self.expected_seq,
+                "head_mismatch",
+                f"{head_seq}:{head_hash}",
+                f"{self.expected_seq - 1}:{self.previous}",
+            )
+        return self.broken

@@ -1,0 +1,148 @@
+"""Form data against a service's typed fields: cleaned JSON values, or the fields at fault.
+
+Codes: ``required``, ``unknown_field``, ``not_text``, ``too_long``, ``not_number``,
+``below_minimum``, ``above_maximum``, ``not_date``, ``not_an_option``,
+``not_a_list``, ``duplicate_option``, ``too_few_options``, ``too_many_options``,
+``national_id.*``, ``phone.invalid``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from mahaliyat.checkdigit import ascii_digits
+from request_service.domain.catalogue import FormField
+from request_service.domain.personal import (
+    InvalidNationalId,
+    normalise_mobile,
+    parse_national_id,
+)
+
+JsonValue = str | int | float | list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    code: str
+
+
+class _Invalid(Exception):
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _text(f: FormField, value: object) -> str:
+    if not isinstance(value, str):
+        raise _Invalid("not_text")
+    text = " ".join(value.split())
+    if f.max_length is not None and len(text) > f.max_length:
+        raise _Invalid("too_long")
+    return text
+
+
+def _number(f: FormField, value: object) -> int | float:
+    if isinstance(value, bool):
+        raise _Invalid("not_number")
+    try:
+        if isinstance(value, int):
+            number = Decimal(value)
+        elif isinstance(value, float):
+            number = Decimal(str(value))
+        elif isinstance(value, str):
+            number = Decimal(ascii_digits(value.strip()).replace("٫", ".").replace("٬", ""))
+        else:
+            raise _Invalid("not_number")
+    except InvalidOperation:
+        raise _Invalid("not_number") from None
+    if not number.is_finite():
+        raise _Invalid("not_number")
+    if f.kind == "area_m2" and number <= 0:
+        raise _Invalid("below_minimum")
+    if f.min_value is not None and number < f.min_value:
+        raise _Invalid("below_minimum")
+    if f.max_value is not None and number > f.max_value:
+        raise _Invalid("above_maximum")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _date(value: object) -> str:
+    if not isinstance(value, str):
+        raise _Invalid("not_date")
+    try:
+        return date.fromisoformat(ascii_digits(value.strip())).isoformat()
+    except ValueError:
+        raise _Invalid("not_date") from None
+
+
+def _choice(f: FormField, value: object) -> str:
+    if not isinstance(value, str) or value not in f.option_codes:
+        raise _Invalid("not_an_option")
+    return value
+
+
+def _multi_choice(f: FormField, value: object) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise _Invalid("not_a_list")
+    picked = [_choice(f, v) for v in value]
+    if len(set(picked)) != len(picked):
+        raise _Invalid("duplicate_option")
+    if f.min_value is not None and len(picked) < f.min_value:
+        raise _Invalid("too_few_options")
+    if f.max_value is not None and len(picked) > f.max_value:
+        raise _Invalid("too_many_options")
+    return picked
+
+
+def _clean(f: FormField, value: object, today: date | None) -> JsonValue:
+    match f.kind:
+        case "text":
+            return _text(f, value)
+        case "number" | "area_m2":
+            return _number(f, value)
+        case "date":
+            return _date(value)
+        case "choice":
+            return _choice(f, value)
+        case "multi_choice":
+            return _multi_choice(f, value)
+        case "national_id":
+            if not isinstance(value, str):
+                raise _Invalid("national_id.format")
+            try:
+                return parse_national_id(value, today).number
+            except InvalidNationalId as exc:
+                raise _Invalid(exc.code) from None
+        case "phone":
+            phone = normalise_mobile(value) if isinstance(value, str) else None
+            if phone is None:
+                raise _Invalid("phone.invalid")
+            return phone
+    raise _Invalid("unknown_kind")
+
+
+def clean_form(
+    fields: Sequence[FormField], data: Mapping[str, object], today: date | None = None
+) -> tuple[dict[str, JsonValue], list[FieldError]]:
+    """Normalised values (numbers, ISO dates, E.164 phones, ASCII IDs) and every error."""
+    known = {f.name for f in fields}
+    errors = [FieldError(name, "unknown_field") for name in data if name not in known]
+    cleaned: dict[str, JsonValue] = {}
+    for f in fields:
+        value = data.get(f.name)
+        if _blank(value):
+            if f.required:
+                errors.append(FieldError(f.name, "required"))
+            continue
+        try:
+            cleaned[f.name] = _clean(f, value, today)
+        except _Invalid as exc:
+            errors.append(FieldError(f.name, exc.code))
+    return cleaned, errors

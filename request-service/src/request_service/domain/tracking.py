@@ -1,0 +1,60 @@
+"""Tracking numbers ``GG-YY-NNNNNNN-C``: governorate, two-digit year, sequence, Damm check digit.
+
+People type them into SMS and web forms, so parsing accepts Arabic-Indic digits
+and any spacing or dashes, and the check digit catches every single mistyped
+digit and every swap of two neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mahaliyat.checkdigit import ascii_digits, damm, is_valid_damm
+
+MAX_SEQUENCE = 9_999_999
+_NOISE = re.compile(r"[\s\-_/.\u200e\u200f\u2010-\u2015]")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TrackingNumber:
+    governorate: str  # two digits
+    year: int  # 0-99
+    sequence: int  # 1 … 9,999,999
+
+    def __post_init__(self) -> None:
+        if not (len(self.governorate) == 2 and self.governorate.isascii()):
+            raise ValueError("governorate must be two digits")
+        if not self.governorate.isdigit():
+            raise ValueError("governorate must be two digits")
+        if not 0 <= self.year <= 99:
+            raise ValueError("year must have two digits")
+        if not 1 <= self.sequence <= MAX_SEQUENCE:
+            raise ValueError("sequence out of range")
+
+    @property
+    def body(self) -> str:
+        """The 11 digits the check digit is computed over."""
+        return f"{self.governorate}{self.year:02d}{self.sequence:07d}"
+
+    @property
+    def check_digit(self) -> int:
+        return damm(self.body)
+
+    def __str__(self) -> str:
+        return f"{self.governorate}-{self.year:02d}-{self.sequence:07d}-{self.check_digit}"
+
+
+def parse_tracking_number(text: str) -> TrackingNumber | None:
+    """The tracking number written in ``text``, or None when it is not a valid one.
+
+    ``"21-26-0004217-3"``, ``"212600042173"`` and ``"٢١ ٢٦ ٠٠٠٤٢١٧ ٣"`` are the same number.
+    """
+    digits = _NOISE.sub("", ascii_digits(text.strip()))
+    if len(digits) != 12 or not is_valid_damm(digits):
+        return None
+    try:
+        number = TrackingNumber(digits[:2], int(digits[2:4]), int(digits[4:11]))
+    except ValueError:
+        return None
+    return number

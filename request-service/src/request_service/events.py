@@ -1,0 +1,144 @@
+"""The events this service publishes (docs/contracts.md, request-service events).
+
+Every ``request.*`` event carries the common fields, so a consumer (the KPI
+service above all) can be built from the events alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mahaliyat import context
+from mahaliyat.events import CloudEvent
+from request_service.domain.calendar import WorkingCalendar
+from request_service.domain.text import Bilingual
+from request_service.domain.workflow import State, outcome_of
+from request_service.models import Application
+
+SOURCE = "/request"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def common(application: Application, at: datetime) -> dict[str, Any]:
+    return {
+        "application_id": str(application.id),
+        "tracking_number": application.tracking_number,
+        "service_code": application.service_code,
+        "service_name": {"ar": application.service_name_ar, "en": application.service_name_en},
+        "department_code": application.department_code,
+        "channel": application.channel,
+        "centre_code": application.centre_code,
+        "jurisdiction": application.jurisdiction,
+        "governorate": application.governorate,
+        "applicant": {
+            "ref": application.applicant_ref,
+            "phone": application.applicant_phone,
+            "language": application.applicant_language,
+        },
+        "state": application.state,
+        "at": at.isoformat(),
+    }
+
+
+def _event(kind: str, application: Application, data: dict[str, Any], at: datetime) -> CloudEvent:
+    return CloudEvent(
+        source=SOURCE,
+        type=f"request.{kind}",
+        subject=str(application.id),
+        time=at,
+        requestid=context.request_id.get(),
+        data=data,
+    )
+
+
+def submitted(application: Application) -> CloudEvent:
+    at = application.submitted_at
+    data = common(application, at)
+    data.update(
+        sla_days=application.sla_days,
+        due_at=_iso(application.due_at),
+        fee_piasters=application.fee_piasters,
+    )
+    return _event("submitted", application, data, at)
+
+
+def status_changed(
+    application: Application,
+    *,
+    source: State,
+    target: State,
+    actor_role: str,
+    actor_id: str,
+    reason: Bilingual | None,
+    at: datetime,
+) -> CloudEvent:
+    data = common(application, at)
+    data.update(
+        {
+            "from": source.value,
+            "to": target.value,
+            "actor_role": actor_role,
+            "actor_id": actor_id,
+            "reason": reason.as_dict() if reason else None,
+            "due_at": _iso(application.due_at),
+        }
+    )
+    if target == State.AWAITING_PAYMENT:
+        data["amount_due_piasters"] = application.amount_due_piasters
+    return _event("status_changed", application, data, at)
+
+
+def sla_stopped_at(application: Application) -> datetime | None:
+    """The SLA clock stops at the decision, or at the end for a cancelled application."""
+    return application.decided_at or application.completed_at
+
+
+def sla_met(application: Application) -> bool:
+    stopped = sla_stopped_at(application)
+    return application.due_at is None or stopped is None or stopped <= application.due_at
+
+
+def completed(application: Application, calendar: WorkingCalendar, at: datetime) -> CloudEvent:
+    final = State(application.state)
+    stopped = sla_stopped_at(application) or at
+    data = common(application, at)
+    data.update(
+        outcome=outcome_of(final),
+        submitted_at=application.submitted_at.isoformat(),
+        completed_at=at.isoformat(),
+        decided_at=_iso(application.decided_at),
+        waiting_seconds=application.waiting_seconds,
+        processing_seconds=application.processing_seconds,
+        returned_seconds=application.returned_seconds,
+        working_days_taken=calendar.working_days_taken(
+            application.submitted_at, stopped, application.paused_working_days
+        ),
+        sla_days=application.sla_days,
+        due_at=_iso(application.due_at),
+        sla_met=sla_met(application),
+        officer_ref=application.decided_by or application.assigned_officer_id,
+        fee_piasters=(
+            application.amount_due_piasters
+            if application.amount_due_piasters is not None
+            else application.fee_piasters
+        ),
+        paid_piasters=(application.amount_due_piasters or 0) if application.paid_at else 0,
+    )
+    return _event("completed", application, data, at)
+
+
+def escalated(application: Application, at: datetime) -> CloudEvent:
+    data = common(application, at)
+    assert application.due_at is not None
+    data.update(
+        due_at=application.due_at.isoformat(),
+        overdue_seconds=int((at - application.due_at).total_seconds()),
+        escalated_to_role="centre_manager",
+        escalated_to_jurisdiction=application.jurisdiction,
+        officer_ref=application.assigned_officer_id,
+    )
+    return _event("escalated", application, data, at)

@@ -1,0 +1,71 @@
+"""Documents as files under one directory: ``<root>/ab/cd/<sha256>``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import BinaryIO
+
+from request_service.storage import DocumentMissing, check_digest
+
+CHUNK = 64 * 1024
+
+
+class LocalDocumentStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_of(self, digest: str) -> Path:
+        check_digest(digest)
+        path = (self.root / digest[:2] / digest[2:4] / digest).resolve()
+        if not path.is_relative_to(
+            self.root
+        ):  # cannot happen with a checked digest; kept as a guard
+            raise ValueError("outside the document store")
+        return path
+
+    async def put(self, digest: str, source: Path) -> bool:
+        target = self.path_of(digest)
+        return await asyncio.to_thread(self._move, source, target)
+
+    @staticmethod
+    def _move(source: Path, target: Path) -> bool:
+        if target.exists():
+            source.unlink(missing_ok=True)
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(source, target)  # atomic on one filesystem
+        except OSError:
+            partial = target.with_suffix(".partial")
+            shutil.copyfile(source, partial)
+            os.replace(partial, target)
+            source.unlink(missing_ok=True)
+        return True
+
+    async def exists(self, digest: str) -> bool:
+        return self.path_of(digest).is_file()
+
+    async def read(self, digest: str) -> AsyncIterator[bytes]:
+        path = self.path_of(digest)
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            raise DocumentMissing(digest) from None
+        return _chunks(handle)
+
+    async def delete(self, digest: str) -> None:
+        self.path_of(digest).unlink(missing_ok=True)
+
+    async def close(self) -> None:
+        return None
+
+
+async def _chunks(handle: BinaryIO) -> AsyncIterator[bytes]:
+    with handle:
+        while chunk := await asyncio.to_thread(handle.read, CHUNK):
+            yield chunk

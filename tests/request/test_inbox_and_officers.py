@@ -1,0 +1,151 @@
+"""The staff inbox by role, department and jurisdiction; officers kept by centre managers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from request_service.domain.holidays import EGYPT_PUBLIC_HOLIDAYS
+from tests.request.conftest import (
+    BUILDING_FILES,
+    CERTIFICATE_FILES,
+    PREFIX,
+    Harness,
+    bearer,
+    building,
+    certificate,
+)
+from tests.request.tokens import OFFICERS, People
+
+
+async def inbox(harness: Harness, token: str, **params: str) -> dict[str, Any]:
+    response = await harness.client.get(f"{PREFIX}/inbox", params=params, headers=bearer(token))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def ids(body: dict[str, Any]) -> set[str]:
+    return {item["id"] for item in body["items"]}
+
+
+async def test_inbox_by_role_department_and_jurisdiction(staffed: Harness) -> None:
+    service = staffed
+    counter = await service.filed(People.clerk, certificate(), CERTIFICATE_FILES)
+    online = await service.filed(People.citizen_a, building(), BUILDING_FILES)
+    alex = await service.filed(People.clerk_alex, certificate("02-01-F01"), CERTIFICATE_FILES)
+
+    assert ids(await inbox(service, People.clerk)) == {counter["id"]}
+    assert ids(await inbox(service, People.clerk_hq)) == {counter["id"], online["id"]}
+    assert ids(await inbox(service, People.clerk_alex)) == {alex["id"]}
+    hq = await inbox(service, People.clerk_hq, state="submitted")
+    assert hq["counts"] == {"submitted": 2}
+    assert hq["role"] == "front_office"
+
+    counter = await service.moved(People.clerk2, counter, "under_review")
+    counter = await service.moved(People.clerk2, counter, "in_processing")
+    # The planning officer sees the building permit, not the certificate (department "services").
+    await service.register_officer("officer-giza-1", departments=("planning",))
+    officer_view = await inbox(service, People.officer)
+    assert officer_view["role"] == "back_office"
+    assert ids(officer_view) == {online["id"]}
+    assigned = counter["staff"]["assigned_officer_id"]
+    mine = await inbox(service, OFFICERS[assigned], role="back_office", assigned="me")
+    assert ids(mine) == {counter["id"]}
+    assert ids(await inbox(service, People.officer, assigned="me")) == set()
+    counts = (await inbox(service, People.manager))["counts"]
+    assert counts == {"submitted": 1, "in_processing": 1}
+    by_service = await inbox(service, People.manager, service="BLD-001")
+    assert ids(by_service) == {online["id"]}
+    assert (
+        await service.client.get(f"{PREFIX}/inbox", headers=bearer(People.citizen_a))
+    ).status_code == 403
+
+
+async def test_officers_are_kept_by_their_centre_manager(service: Harness) -> None:
+    register = await service.client.put(
+        f"{PREFIX}/officers/officer-giza-1",
+        json={"jurisdiction": "21-03", "departments": ["planning", "planning", "services"]},
+        headers=bearer(People.manager),
+    )
+    assert register.status_code == 200
+    assert [r["department_code"] for r in register.json()] == ["planning", "services"]
+    listed = await service.client.get(f"{PREFIX}/officers", headers=bearer(People.manager))
+    assert {(o["officer_id"], o["jurisdiction"]) for o in listed.json()} == {
+        ("officer-giza-1", "21-03")
+    }
+    # Outside the manager's jurisdiction, and another manager's officer.
+    outside = await service.client.put(
+        f"{PREFIX}/officers/officer-x",
+        json={"jurisdiction": "02", "departments": ["planning"]},
+        headers=bearer(People.manager),
+    )
+    assert outside.status_code == 403
+    takeover = await service.client.put(
+        f"{PREFIX}/officers/officer-giza-1",
+        json={"jurisdiction": "02", "departments": ["planning"]},
+        headers=bearer(People.manager_alex),
+    )
+    assert takeover.status_code == 404
+    assert (
+        await service.client.get(f"{PREFIX}/officers", headers=bearer(People.manager_alex))
+    ).json() == []
+    assert (
+        await service.client.get(f"{PREFIX}/officers", headers=bearer(People.officer))
+    ).status_code == 403
+
+
+async def test_assignment_goes_to_the_least_loaded(service: Harness) -> None:
+    for officer in ("officer-giza-1", "officer-giza-2"):
+        await service.register_officer(officer, departments=("services",))
+    assigned = []
+    for _ in range(4):
+        app = await service.filed(People.clerk, certificate(), CERTIFICATE_FILES)
+        app = await service.moved(People.clerk2, app, "under_review")
+        app = await service.moved(People.clerk2, app, "in_processing")
+        assigned.append(app["staff"]["assigned_officer_id"])
+    assert sorted(assigned) == [
+        "officer-giza-1",
+        "officer-giza-1",
+        "officer-giza-2",
+        "officer-giza-2",
+    ]
+
+
+async def test_the_holiday_table_is_seeded_with_egypt_s_holidays(service: Harness) -> None:
+    listed = (await service.client.get(f"{PREFIX}/holidays")).json()
+    assert [(h["day"], h["name"]["en"], h["approximate"]) for h in listed] == [
+        (h.day.isoformat(), h.name_en, h.approximate) for h in EGYPT_PUBLIC_HOLIDAYS
+    ]
+
+
+async def test_holidays_are_kept_by_a_platform_admin(service: Harness) -> None:
+    listed = (await service.client.get(f"{PREFIX}/holidays", params={"year": 2026})).json()
+    assert {
+        "day": "2026-10-06",
+        "name": {"ar": "عيد القوات المسلحة", "en": "Armed Forces Day"},
+        "approximate": False,
+    } in listed
+    assert any(h["approximate"] for h in listed)
+    day = date(2026, 11, 25)
+    put = await service.client.put(
+        f"{PREFIX}/holidays/{day}",
+        json={"name": {"en": "Announced holiday"}},
+        headers=bearer(People.admin),
+    )
+    assert put.status_code == 204
+    refused = await service.client.put(
+        f"{PREFIX}/holidays/{day}", json={"name": {"en": "x"}}, headers=bearer(People.manager)
+    )
+    assert refused.status_code == 403
+    # The new holiday moves deadlines computed from now on: Tue 24 Nov + 1 working day skips Wed 25.
+    app = await service.filed(
+        People.clerk, {**certificate(), "service_code": "FST-001", "form": {}}, None
+    )
+    assert app["due_at"] == "2026-11-26T22:00:00Z"
+    assert (
+        await service.client.delete(f"{PREFIX}/holidays/{day}", headers=bearer(People.admin))
+    ).status_code == 204
+    assert (
+        await service.client.delete(f"{PREFIX}/holidays/{day}", headers=bearer(People.admin))
+    ).status_code == 404

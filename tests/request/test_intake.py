@@ -1,0 +1,315 @@
+"""Filing: checks against the catalogue, refusals that store nothing, idempotency, tracking numbers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+import pytest
+
+from request_service.domain.tracking import parse_tracking_number
+from tests.request.conftest import (
+    BUILDING_FILES,
+    CERTIFICATE_FILES,
+    JPEG,
+    PDF,
+    PNG,
+    Harness,
+    applicant,
+    building,
+    certificate,
+)
+from tests.request.tokens import People, partner_token
+
+TRACKING = re.compile(r"^\d{2}-\d{2}-\d{7}-\d$")
+
+
+async def assert_nothing_stored(service: Harness) -> None:
+    assert await service.count("applications") == 0
+    assert await service.count("documents") == 0
+    assert await service.count("outbox") == 0
+    assert await service.count("audit_log") == 0
+    assert service.stored_files() == []
+
+
+async def test_a_citizen_files_online(service: Harness) -> None:
+    response = await service.submit(People.citizen_a, building(), BUILDING_FILES)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert response.headers["etag"] == '"1"'
+    assert response.headers["location"] == f"/api/v1/requests/applications/{body['id']}"
+    assert TRACKING.match(body["tracking_number"])
+    assert body["tracking_number"].startswith("21-26-")
+    assert body["state"] == "submitted"
+    assert body["channel"] == "portal"
+    assert body["jurisdiction"] == "21"
+    assert body["centre_code"] is None
+    assert body["form"] == {"area": 120, "floors": 3, "usage": "residential"}
+    assert body["fee_piasters"] == 5000 + 120 * 150
+    assert body["applicant"] == {
+        "national_id": "28503122101234",
+        "phone": "+201012345678",
+        "language": "ar",
+    }
+    assert sorted(d["code"] for d in body["documents"]) == ["national_id_copy", "site_sketch"]
+    assert {d["media_type"] for d in body["documents"]} == {"image/jpeg", "application/pdf"}
+    assert body["staff"] is None
+    assert body["allowed_transitions"] == ["cancelled"]
+    assert len(service.stored_files()) == 2
+
+
+async def test_a_clerk_files_at_a_counter_and_a_vehicle(service: Harness) -> None:
+    counter = await service.filed(People.clerk, certificate(), CERTIFICATE_FILES)
+    assert (counter["channel"], counter["centre_code"], counter["jurisdiction"]) == (
+        "centre",
+        "21-03-F01",
+        "21-03-F01",
+    )
+    vehicle = await service.filed(People.clerk_mobile, certificate("21-03-M01"), CERTIFICATE_FILES)
+    assert (vehicle["channel"], vehicle["centre_code"]) == ("mobile_centre", "21-03-M01")
+    # A clerk files only at the centres they work at.
+    response = await service.submit(People.clerk, certificate("21-03-M01"), CERTIFICATE_FILES)
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_your_centre"
+
+
+async def test_a_partner_files_within_its_grant(service: Harness) -> None:
+    filed = await service.filed(People.partner, building(), BUILDING_FILES)
+    assert filed["channel"] == "partner_api"
+    response = await service.submit(People.partner_alex, building("21"), BUILDING_FILES)
+    assert response.status_code == 403
+    without_scope = await service.submit(
+        partner_token("p", scope="requests:read"),
+        building(),
+        BUILDING_FILES,
+    )
+    assert without_scope.status_code == 403
+    assert without_scope.json()["code"] == "insufficient_scope"
+
+
+@pytest.mark.parametrize(
+    ("token", "body", "field", "code"),
+    [
+        (People.citizen_a, building(service_code="NOPE-9"), "service_code", "unknown_service"),
+        (People.citizen_a, building(service_code="OLD-001"), "service_code", "service_inactive"),
+        (People.citizen_a, building(service_code="OFF-001"), "service_code", "channel_not_offered"),
+        (
+            People.clerk_mobile,
+            certificate("21-03-M01", service_code="BLD-001"),
+            "service_code",
+            "channel_not_offered",
+        ),
+        (People.citizen_a, building(governorate=None), "governorate", "required"),
+        (People.citizen_a, building(governorate="99"), "governorate", "unknown_governorate"),
+    ],
+)
+async def test_what_the_catalogue_does_not_offer_is_refused(
+    service: Harness, token: str, body: dict[str, object], field: str, code: str
+) -> None:
+    response = await service.submit(token, body, BUILDING_FILES)
+    assert response.status_code == 422, response.text
+    assert {(e["field"], e["code"]) for e in response.json()["errors"]} == {(field, code)}
+    await assert_nothing_stored(service)
+
+
+async def test_a_closed_centre_refuses(service: Harness) -> None:
+    from tests.request.tokens import staff
+
+    clerk = staff("clerk-closed", ("front_office", "21-03-F09"))
+    response = await service.submit(clerk, certificate("21-03-F09"), CERTIFICATE_FILES)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "centre_inactive"
+
+
+async def test_a_pdf_name_with_png_bytes_is_refused_where_pdf_is_required(service: Harness) -> None:
+    files = [
+        ("national_id_copy", ("id.jpg", JPEG, "image/jpeg")),
+        ("site_sketch", ("sketch.pdf", PNG, "application/pdf")),
+    ]
+    response = await service.submit(People.citizen_a, building(), files)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {
+            "field": "documents.site_sketch",
+            "location": "documents",
+            "code": "type_not_accepted",
+            "message": "this document must be of another type (judged by content)",
+        }
+    ]
+    await assert_nothing_stored(service)
+
+
+async def test_a_file_that_is_none_of_the_three_types_is_refused(service: Harness) -> None:
+    files = [
+        ("national_id_copy", ("id.pdf", b"<html>not a pdf</html>", "application/pdf")),
+        BUILDING_FILES[1],
+    ]
+    response = await service.submit(People.citizen_a, building(), files)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "unsupported_type"
+    await assert_nothing_stored(service)
+
+
+async def test_an_oversized_file_is_refused(service: Harness) -> None:
+    limit = service.settings.max_document_bytes
+    assert limit == 10 * 1024 * 1024
+    files = [
+        BUILDING_FILES[0],
+        ("site_sketch", ("big.pdf", PDF + b"\0" * (limit + 1 - len(PDF)), "application/pdf")),
+    ]
+    response = await service.submit(People.citizen_a, building(), files)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "document_too_large"
+    assert response.json()["errors"][0]["field"] == "site_sketch"
+    await assert_nothing_stored(service)
+    assert list(service.settings.document_root.rglob("upload-*")) == []  # no staged leftovers
+    exactly = [
+        BUILDING_FILES[0],
+        ("site_sketch", ("max.pdf", PDF + b"\0" * (limit - len(PDF)), "application/pdf")),
+    ]
+    assert (await service.submit(People.citizen_a, building(), exactly)).status_code == 201
+
+
+async def test_more_than_twenty_files_are_refused(service: Harness) -> None:
+    files = BUILDING_FILES + [
+        ("ownership_proof", (f"p{i}.pdf", PDF + bytes([i]), "application/pdf")) for i in range(19)
+    ]
+    assert len(files) == 21
+    response = await service.submit(People.citizen_a, building(), files)
+    assert response.status_code == 422
+    assert response.json()["code"] == "too_many_documents"
+    await assert_nothing_stored(service)
+
+
+async def test_missing_documents_and_fields_are_named(service: Harness) -> None:
+    body = building()
+    del body["form"]["area"]
+    body["form"]["floors"] = 40
+    body["applicant"] = applicant(national_id="12345", phone="0123")
+    response = await service.submit(People.citizen_a, body, [BUILDING_FILES[1]])
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid_application"
+    assert {(e["field"], e["code"]) for e in response.json()["errors"]} == {
+        ("applicant.national_id", "national_id.format"),
+        ("applicant.phone", "phone.invalid"),
+        ("form.area", "required"),
+        ("form.floors", "above_maximum"),
+        ("documents.national_id_copy", "required"),
+    }
+    await assert_nothing_stored(service)
+
+
+async def test_malformed_bodies_are_4xx(service: Harness) -> None:
+    headers = {"Authorization": f"Bearer {People.citizen_a}"}
+    bad_json = await service.client.post(
+        "/api/v1/requests/applications",
+        data={"application": "{not json"},
+        files=BUILDING_FILES,
+        headers=headers,
+    )
+    assert bad_json.status_code == 422
+    missing_part = await service.client.post(
+        "/api/v1/requests/applications", data={"other": "x"}, files=BUILDING_FILES, headers=headers
+    )
+    assert missing_part.status_code == 422
+    assert missing_part.json()["errors"][0]["field"] == "application"
+    unknown_key = await service.submit(
+        People.citizen_a, {**building(), "colour": "red"}, BUILDING_FILES
+    )
+    assert unknown_key.status_code == 422
+    assert unknown_key.json()["errors"][0]["field"] == "application.colour"
+    text = await service.client.post(
+        "/api/v1/requests/applications",
+        content=b"hello",
+        headers={**headers, "Content-Type": "text/plain"},
+    )
+    assert text.status_code == 415
+    unauthenticated = await service.client.post("/api/v1/requests/applications", json=building())
+    assert unauthenticated.status_code == 401
+    await assert_nothing_stored(service)
+
+
+async def test_a_retry_with_the_same_key_returns_the_first_application(service: Harness) -> None:
+    first = await service.submit(People.citizen_a, building(), BUILDING_FILES, key="retry-1")
+    assert first.status_code == 201
+    again = await service.submit(People.citizen_a, building(), BUILDING_FILES, key="retry-1")
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.headers["etag"] == first.headers["etag"]
+    assert await service.count("applications") == 1
+    assert len(await service.events("request.submitted")) == 1
+
+    changed = building()
+    changed["form"]["area"] = 121
+    conflict = await service.submit(People.citizen_a, changed, BUILDING_FILES, key="retry-1")
+    assert conflict.status_code == 409
+    assert conflict.json()["code"] == "idempotency_key_reused"
+    # Keys belong to their principal: another citizen's same key is another request.
+    other = await service.submit(People.citizen_b, building(), BUILDING_FILES, key="retry-1")
+    assert other.status_code == 201
+    assert other.json()["id"] != first.json()["id"]
+    assert await service.count("applications") == 2
+
+
+async def test_a_refused_attempt_does_not_use_up_the_key(service: Harness) -> None:
+    refused = await service.submit(People.citizen_a, building(), [BUILDING_FILES[1]], key="k-2")
+    assert refused.status_code == 422
+    accepted = await service.submit(People.citizen_a, building(), BUILDING_FILES, key="k-2")
+    assert accepted.status_code == 201
+
+
+async def test_concurrent_retries_file_once(service: Harness) -> None:
+    responses = await asyncio.gather(
+        *(
+            service.submit(People.citizen_a, building(), BUILDING_FILES, key="burst")
+            for _ in range(5)
+        )
+    )
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert await service.count("applications") == 1
+
+
+async def test_tracking_numbers_are_unique_under_concurrent_submissions(service: Harness) -> None:
+    async def file(i: int) -> str:
+        token = People.citizen_a if i % 2 else People.citizen_b
+        response = await service.submit(token, building(), BUILDING_FILES)
+        assert response.status_code == 201, response.text
+        return str(response.json()["tracking_number"])
+
+    numbers = await asyncio.gather(*(file(i) for i in range(24)))
+    assert len(set(numbers)) == 24
+    parsed = [parse_tracking_number(n) for n in numbers]
+    assert all(p is not None and p.governorate == "21" and p.year == 26 for p in parsed)
+    assert sorted(p.sequence for p in parsed if p is not None) == list(range(1, 25))
+    # Another governorate has its own sequence.
+    alex = await service.filed(People.clerk_alex, certificate("02-01-F01"), CERTIFICATE_FILES)
+    assert alex["tracking_number"].startswith("02-26-0000001-")
+
+
+async def test_the_year_is_cairo_s(service: Harness) -> None:
+    from datetime import UTC, datetime
+
+    service.clock.now = datetime(
+        2026, 12, 31, 22, 30, tzinfo=UTC
+    )  # 00:30 on 1 January 2027 in Cairo
+    filed = await service.filed(People.citizen_a, building(), BUILDING_FILES)
+    assert filed["tracking_number"].startswith("21-27-0000001-")
+
+
+async def test_json_filing_for_a_service_without_documents(service: Harness) -> None:
+    body = {
+        "service_code": "OFF-001",
+        "centre_code": "21-03-F01",
+        "applicant": applicant(),
+        "form": {},
+    }
+    response = await service.client.post(
+        "/api/v1/requests/applications",
+        content=json.dumps(body),
+        headers={"Authorization": f"Bearer {People.clerk}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["fee_piasters"] == 0
