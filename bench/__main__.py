@@ -8,11 +8,12 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import events, gateway, requests
+from bench import catalog, events, gateway, requests
 from bench.report import record
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, str] | str]] = {
     "events": events.run,
+    "catalog": catalog.run,
     "gateway": gateway.run,
     "requests": requests.run,
 }

@@ -6,7 +6,22 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from catalog_service.api import (
+    categories,
+    centres,
+    departments,
+    fees,
+    governorates,
+    guide,
+    mobile_stops,
+    pages,
+    search,
+    services,
+)
+from catalog_service.readmodel import CatalogueReadModel
+from catalog_service.seeding import seed_catalogue
 from catalog_service.settings import CatalogSettings
+from mahaliyat.auth import TokenVerifier
 from mahaliyat.events.bus import EventBus
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app
@@ -15,12 +30,41 @@ API_PREFIX = "/api/v1/catalog"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: CatalogSettings | None = None, *, bus: EventBus | None = None) -> FastAPI:
+def create_app(
+    settings: CatalogSettings | None = None,
+    *,
+    bus: EventBus | None = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
     settings = settings or CatalogSettings()
     runtime = ServiceRuntime(settings, migrations=MIGRATIONS, bus=bus)
-    return create_service_app(
+    read_model = CatalogueReadModel(runtime.database, check_seconds=settings.snapshot_check_seconds)
+
+    async def seed_and_warm(started: ServiceRuntime) -> None:
+        await seed_catalogue(started.database, settings)
+        read_model.invalidate()
+        await read_model.current()
+
+    # After migrations and the bus: the hook needs the read model, which needs the runtime's database.
+    runtime.on_start = (*runtime.on_start, seed_and_warm)
+    app = create_service_app(
         runtime=runtime,
         title="Mahaliyat Catalog — دليل الخدمات",
         description="Administrative geography, technology centres, the service catalogue with fees, search, QR pages and the unified guide.",
         api_prefix=API_PREFIX,
+        # The most read first: routes are matched in order.
+        routers=(
+            services.router,
+            search.router,
+            categories.router,
+            fees.router,
+            centres.router,
+            mobile_stops.router,
+            governorates.router,
+            departments.router,
+        ),
+        root_routers=(pages.router, guide.router),
+        verifier=verifier,
     )
+    app.state.read_model = read_model
+    return app

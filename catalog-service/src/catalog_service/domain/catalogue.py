@@ -115,3 +115,60 @@ class Service:
 
     def field(self, name: str) -> FormField | None:
         return next((f for f in self.fields if f.name == name), None)
+
+
+def walk_in_channel(kind: CentreKind) -> Channel:
+    """The channel an application taken in at a centre of ``kind`` travels on."""
+    return Channel.MOBILE_CENTRE if kind is CentreKind.MOBILE else Channel.CENTRE
+
+
+def offered_at(service: Service, kind: CentreKind) -> bool:
+    """Whether a centre of ``kind`` offers ``service`` (docs/contracts.md): the service is
+    active, lists the kind, and takes walk-ins on that kind's channel."""
+    return (
+        service.active
+        and kind in service.centre_kinds
+        and walk_in_channel(kind) in service.channels
+    )
+
+
+def definition_errors(service: Service) -> list[tuple[str, str]]:
+    """What makes a service definition inconsistent, as (field path, code) pairs.
+
+    The rules the seeded catalogue keeps: ``online`` exactly when the portal or the
+    app is a channel; the counter channel exactly when a non-mobile centre kind
+    offers it; the mobile channel exactly when mobile centres do; unique field
+    names and document codes; options on choice fields only; bounds in order.
+    """
+    errors: list[tuple[str, str]] = []
+    channels, kinds = set(service.channels), set(service.centre_kinds)
+    if not channels:
+        errors.append(("channels", "channels_missing"))
+    if bool(channels & ONLINE_CHANNELS) is not service.online:
+        errors.append(("online", "online_mismatch"))
+    if (Channel.CENTRE in channels) is not bool(kinds - {CentreKind.MOBILE}):
+        errors.append(("channels", "centre_channel_mismatch"))
+    if (Channel.MOBILE_CENTRE in channels) is not (CentreKind.MOBILE in kinds):
+        errors.append(("channels", "mobile_channel_mismatch"))
+    if not 1 <= service.sla_days <= 365:
+        errors.append(("sla_days", "out_of_range"))
+    seen: set[str] = set()
+    for i, f in enumerate(service.fields):
+        if f.name in seen:
+            errors.append((f"fields.{i}.name", "duplicate"))
+        seen.add(f.name)
+        choice = f.kind in (FieldKind.CHOICE, FieldKind.MULTI_CHOICE)
+        if choice and len(f.option_codes) < 2:
+            errors.append((f"fields.{i}.options", "options_missing"))
+        elif choice and len(f.option_codes) != len(f.options):
+            errors.append((f"fields.{i}.options", "duplicate"))
+        elif not choice and f.options:
+            errors.append((f"fields.{i}.options", "options_not_allowed"))
+        if f.min_value is not None and f.max_value is not None and f.min_value > f.max_value:
+            errors.append((f"fields.{i}.min_value", "minimum_above_maximum"))
+    codes: set[str] = set()
+    for i, d in enumerate(service.documents):
+        if d.code in codes:
+            errors.append((f"documents.{i}.code", "duplicate"))
+        codes.add(d.code)
+    return errors

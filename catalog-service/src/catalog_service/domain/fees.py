@@ -231,3 +231,13 @@ def required_inputs(items: Sequence[FeeItem]) -> tuple[str, ...]:
         for name in item.inputs:
             seen.setdefault(name)
     return tuple(seen)
+
+
+def input_errors(items: Sequence[FeeItem], numeric_fields: Iterable[str]) -> list[tuple[str, str]]:
+    """Rated items must multiply the service's number or area fields: (``items.i.inputs``, code)."""
+    known = frozenset(numeric_fields)
+    return [
+        (f"items.{i}.inputs", "fee.input_not_a_number_field")
+        for i, item in enumerate(items)
+        if any(name not in known for name in item.inputs)
+    ]

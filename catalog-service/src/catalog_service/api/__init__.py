@@ -1,0 +1,1 @@
+"""HTTP endpoints, one router module per resource; pages (``/c``, ``/guide``) are root routers."""

@@ -1,0 +1,1 @@
+"""Answers to read requests, computed from a catalogue snapshot (no database access)."""
