@@ -29,8 +29,9 @@ def run(
     seed: Annotated[bool, typer.Option(help="load demo data")] = True,
 ) -> None:
     """Start every service in this process (SQLite + in-process bus, demo data)."""
-    platform = create_platform(var_dir, seed_demo_data=seed, log_json=False)
     base = f"http://{host}:{port}"
+    # Services call each other through the platform's own address, as they would the gateway.
+    platform = create_platform(var_dir, seed_demo_data=seed, log_json=False, public_base_url=base)
     typer.echo(f"Mahaliyat (محليات) embedded platform on {base}")
     typer.echo(f"  start page: {base}/")
     for service in ROUTES:

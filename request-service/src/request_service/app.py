@@ -83,7 +83,10 @@ def create_app(
         settings=settings,
         catalogue=catalogue
         or HttpCatalogue(
-            make_client(settings.catalog_url, timeout_seconds=settings.http_timeout_seconds),
+            make_client(
+                settings.catalog_url or settings.public_base_url,
+                timeout_seconds=settings.http_timeout_seconds,
+            ),
             cache_seconds=settings.catalog_cache_seconds,
         ),
         documents=documents or document_store(settings),

@@ -14,7 +14,7 @@ class RequestSettings(ServiceSettings):
     service_name: ClassVar[str] = "request"
 
     # catalog-service's read API (docs/contracts.md); the gateway or the service itself.
-    catalog_url: str = "http://127.0.0.1:8000"
+    catalog_url: str = ""  # "" = public_base_url (the gateway, or the embedded platform)
     catalog_cache_seconds: float = 300.0
 
     # Documents: local files under documents_dir (default <var_dir>/documents) or S3-compatible.
