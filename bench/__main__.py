@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import catalog, events, gateway, requests
+from bench import catalog, events, gateway, notification, requests
 from bench.report import record
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, str] | str]] = {
@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, str] | str]] = {
     "catalog": catalog.run,
     "gateway": gateway.run,
     "requests": requests.run,
+    "notification": notification.run,
 }
 
 

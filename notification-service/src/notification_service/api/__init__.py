@@ -1,0 +1,1 @@
+"""The notifications API, one router per resource."""

@@ -1,0 +1,1 @@
+"""Pure notification rules: SMS encoding and segments, templates, tracking numbers, phones, timing."""

@@ -1,0 +1,228 @@
+"""Status inquiry by SMS: a citizen texts a tracking number and gets the status back.
+
+Never an error to the citizen: no readable number → how to write one; a number
+request-service does not know, or one registered to another phone → the *same*
+answer in the language of the citizen's own text (answering "not yours" in the
+application's language would tell a stranger something); request-service down
+→ try again shortly. Replies go at any hour. A sender past
+``per_sender_per_hour`` texts in the last hour gets no reply at all; a provider
+re-sending the same inbound message gets nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mahaliyat.db import Database
+from mahaliyat.ids import new_id
+from notification_service.domain.encoding import MessageTooLong
+from notification_service.domain.phones import InvalidPhone, is_same_mobile, normalise_mobile
+from notification_service.domain.states import application_state_name
+from notification_service.domain.templates import TemplateError
+from notification_service.domain.tracking import TrackingNumber, extract
+from notification_service.domain.values import localised
+from notification_service.inquiry import InquiryUnavailable, RequestStatus
+from notification_service.messages import Composer, Draft, insert_message
+from notification_service.models import InboundSms
+from notification_service.template_store import TemplateStore
+
+log = logging.getLogger(__name__)
+
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def language_of(text: str) -> str:
+    """Arabic when the text has Arabic letters or no letters at all; English for Latin letters."""
+    if _ARABIC_LETTER.search(text):
+        return "ar"
+    return "en" if _LATIN_LETTER.search(text) else "ar"
+
+
+@dataclass(frozen=True, slots=True)
+class InboundResult:
+    inbound_id: uuid.UUID
+    outcome: str
+    reply_message_id: uuid.UUID | None
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    outcome: str
+    key: str
+    language: str
+    values: dict[str, str]
+    tracking_number: TrackingNumber | None
+
+
+class InboundDesk:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        templates: TemplateStore,
+        composer: Composer,
+        inquiry: RequestStatus,
+        clock: Callable[[], datetime],
+        per_sender_per_hour: int,
+        wake: Callable[[], None],
+    ) -> None:
+        self.database = database
+        self.templates = templates
+        self.composer = composer
+        self.inquiry = inquiry
+        self.clock = clock
+        self.per_sender_per_hour = per_sender_per_hour
+        self.wake = wake
+
+    async def receive(
+        self, *, provider: str, provider_message_id: str | None, sender: str, text: str
+    ) -> InboundResult:
+        try:
+            received = await self._store(provider, provider_message_id, sender, text)
+        except IntegrityError:  # the same message, delivered twice at the same moment
+            received = None
+        if received is None or isinstance(received, InboundResult):
+            return received or await self._existing(provider, provider_message_id)
+        inbound_id, mobile = received
+        reply = await self._answer(text, mobile)
+        async with self.database.unit_of_work() as uow:
+            reply_id = await self._queue(uow.session, inbound_id, mobile, reply)
+            row = await uow.session.get(InboundSms, inbound_id)
+            assert row is not None
+            row.outcome = reply.outcome
+            row.tracking_number = str(reply.tracking_number) if reply.tracking_number else None
+            row.reply_message_id = reply_id
+        if reply_id is not None:
+            self.wake()
+        return InboundResult(inbound_id, reply.outcome, reply_id)
+
+    async def _store(
+        self, provider: str, provider_message_id: str | None, sender: str, text: str
+    ) -> InboundResult | tuple[uuid.UUID, str] | None:
+        """Record the text; a result when it needs no answer, else (id, the sender's E.164)."""
+        now = self.clock()
+        try:
+            mobile: str | None = normalise_mobile(sender)
+        except InvalidPhone:
+            mobile = None
+        async with self.database.unit_of_work() as uow:
+            session = uow.session
+            if provider_message_id:
+                seen = await self._find(session, provider, provider_message_id)
+                if seen is not None:
+                    return seen
+            who = mobile or sender[:40]
+            recent = await session.scalar(
+                select(func.count())
+                .select_from(InboundSms)
+                .where(InboundSms.sender == who, InboundSms.received_at >= now - timedelta(hours=1))
+            )
+            outcome = None
+            if mobile is None:
+                outcome = "bad_sender"  # not a mobile we could answer
+            elif int(recent or 0) >= self.per_sender_per_hour:
+                outcome = "limited"
+            row = InboundSms(
+                id=new_id(),
+                provider=provider,
+                provider_message_id=provider_message_id or None,
+                sender=who,
+                text=text[:2000],
+                received_at=now,
+                outcome=outcome,
+            )
+            session.add(row)
+            await session.flush()
+        if outcome is not None or mobile is None:
+            log.info("inbound SMS %s not answered: %s", row.id, outcome)
+            return InboundResult(row.id, outcome or "bad_sender", None)
+        return row.id, mobile
+
+    async def _existing(self, provider: str, provider_message_id: str | None) -> InboundResult:
+        async with self.database.read() as session:
+            found = (
+                await self._find(session, provider, provider_message_id)
+                if provider_message_id
+                else None
+            )
+        if found is None:
+            raise RuntimeError("an inbound message conflicted but cannot be found")
+        return found
+
+    @staticmethod
+    async def _find(
+        session: AsyncSession, provider: str, provider_message_id: str
+    ) -> InboundResult | None:
+        row = await session.scalar(
+            select(InboundSms).where(
+                InboundSms.provider == provider,
+                InboundSms.provider_message_id == provider_message_id,
+            )
+        )
+        if row is None:
+            return None
+        return InboundResult(row.id, row.outcome or "received", row.reply_message_id, True)
+
+    async def _answer(self, text: str, mobile: str) -> _Reply:
+        guessed = language_of(text)
+        found = extract(text)
+        if found.number is None:
+            return _Reply("invalid", "inbound.reply.invalid", guessed, {}, None)
+        number = found.number
+        try:
+            status = await self.inquiry.lookup(str(number))
+        except InquiryUnavailable as exc:
+            log.warning("status inquiry unavailable: %s", exc)
+            values = {"tracking_number": str(number)}
+            return _Reply("unavailable", "inbound.reply.unavailable", guessed, values, number)
+        if status is None or not is_same_mobile(status.applicant_phone, mobile):
+            # Unknown and not-yours look the same from outside, language included.
+            values = {"tracking_number": str(number)}
+            return _Reply("unknown", "inbound.reply.unknown", guessed, values, number)
+        language = status.language
+        values = {
+            "tracking_number": str(number),
+            "service_name": localised(status.service_name, language) or "",
+            "state": status.state,
+            "state_name": application_state_name(status.state, language),
+            "next_step": localised(status.next_step, language) or "",
+        }
+        return _Reply("answered", "inbound.reply.status", language, values, number)
+
+    async def _queue(
+        self, session: AsyncSession, inbound_id: uuid.UUID, mobile: str, reply: _Reply
+    ) -> uuid.UUID | None:
+        template = await self.templates.find(session, [reply.key], reply.language)
+        if template is None:
+            log.error("no template %s: inbound SMS %s gets no reply", reply.key, inbound_id)
+            return None
+        draft = Draft(
+            kind="reply",
+            recipient=mobile,
+            language=template.language,
+            template=template,
+            values=reply.values,
+            reference=str(reply.tracking_number)
+            if reply.tracking_number
+            else f"inbound:{inbound_id}",
+        )
+        try:
+            row: dict[str, Any] = self.composer.compose(draft, self.clock())
+        except (TemplateError, MessageTooLong, InvalidPhone) as exc:
+            log.error("reply to inbound SMS %s cannot be composed: %s", inbound_id, exc)
+            return None
+        await insert_message(session, row)
+        reply_id: uuid.UUID = row["id"]
+        return reply_id

@@ -1,0 +1,1 @@
+"""Reference data: the default SMS templates."""

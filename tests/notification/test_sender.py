@@ -1,0 +1,277 @@
+"""The sender on SQLite and PostgreSQL: retries to a final state, limits, quiet hours, claims."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from mahaliyat.db import Database
+from notification_service.domain.timing import CAIRO
+from notification_service.providers.sandbox import (
+    PERMANENT_FAILURE_NUMBER,
+    TECHNICAL_FAILURE_NUMBER,
+    TEMPORARY_FAILURE_NUMBER,
+    UNREACHABLE_NUMBER,
+)
+from notification_service.sender import Sender
+from tests.notification.support import (
+    CITIZEN,
+    PREFIX,
+    FakeClock,
+    Service,
+    otp_event,
+    running,
+    submitted,
+)
+
+RETRIES: dict[str, Any] = {
+    "retry_base_seconds": 60,
+    "retry_max_seconds": 600,
+    "retry_window_seconds": 3600,
+}
+
+
+async def queue(svc: Service, to: str, tracking: str = "21-26-0004217-9") -> uuid.UUID:
+    """Queue a cancellation notice through the API (one placeholder: the tracking number)."""
+    response = await svc.client.post(
+        f"{PREFIX}/sms",
+        json={
+            "template": "request.status_changed.cancelled",
+            "to": to,
+            "values": {"tracking_number": tracking},
+        },
+        headers={**svc.tokens.partner(), "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert response.status_code == 201, response.text
+    return uuid.UUID(response.json()["id"])
+
+
+async def run_until_final(svc: Service, message_id: uuid.UUID, step: timedelta) -> Any:
+    """Let time pass until the message is final; returns it (bounded, so a loop fails the test)."""
+    for _ in range(200):
+        await svc.send_due()
+        [message] = await svc.messages(id=message_id)
+        if message.final_at is not None:
+            return message
+        svc.clock.advance(seconds=step.total_seconds())
+    raise AssertionError("the message never reached a final state")
+
+
+async def test_temporary_failures_are_retried_with_backoff_then_given_up(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with running(database_url, tmp_path, **RETRIES) as svc:
+        message_id = await queue(svc, TEMPORARY_FAILURE_NUMBER)
+        started = svc.clock()
+        await svc.send_due()
+        [first] = await svc.messages(id=message_id)
+        assert first.state == "temporary_failure"
+        assert first.final_at is None
+        assert first.next_attempt_at == started + timedelta(seconds=60)
+        await svc.send_due()  # not due yet: nothing happens
+        assert (await svc.messages(id=message_id))[0].attempts == 1
+
+        final = await run_until_final(svc, message_id, timedelta(minutes=1))
+        assert final.state == "temporary_failure"
+        assert final.next_attempt_at is None
+        # Attempts at 0, 1, 3, 7, 15, 25, 35, 45 and 55 minutes (backoff doubling from 60 s,
+        # capped at 600 s); the next would be at 65 minutes, past the one-hour window.
+        assert final.attempts == 9
+        assert final.final_at == started + timedelta(minutes=55)
+        failed = await svc.published("notification.sms.failed")
+        assert [e.data["message_id"] for e in failed] == [str(message_id)]
+        assert failed[0].data["state"] == "temporary_failure"
+
+
+async def test_technical_failures_end_final_too(database_url: str, tmp_path: Path) -> None:
+    async with running(database_url, tmp_path, **RETRIES) as svc:
+        message_id = await queue(svc, TECHNICAL_FAILURE_NUMBER)
+        final = await run_until_final(svc, message_id, timedelta(minutes=5))
+        assert (final.state, final.error_code) == ("technical_failure", "provider_error")
+        assert final.attempts > 1
+
+
+async def test_a_permanent_failure_is_final_at_once(database_url: str, tmp_path: Path) -> None:
+    async with running(database_url, tmp_path, **RETRIES) as svc:
+        message_id = await queue(svc, PERMANENT_FAILURE_NUMBER)
+        await svc.send_due()
+        [message] = await svc.messages(id=message_id)
+        assert (message.state, message.attempts, message.error_code) == (
+            "permanent_failure",
+            1,
+            "invalid_number",
+        )
+        assert message.final_at is not None
+
+
+async def test_a_temporary_failure_receipt_leads_to_a_resend(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with running(database_url, tmp_path, **RETRIES) as svc:
+        message_id = await queue(svc, UNREACHABLE_NUMBER)
+        await svc.send_due()  # sent, then the receipt says the phone was unreachable
+        [message] = await svc.messages(id=message_id)
+        assert (message.state, message.error_code) == (
+            "temporary_failure",
+            "receipt_temporary_failure",
+        )
+        final = await run_until_final(svc, message_id, timedelta(minutes=1))
+        assert final.state == "temporary_failure"
+        assert len(svc.sandbox.messages_to(UNREACHABLE_NUMBER)) == final.attempts > 1
+
+
+async def test_sent_and_delivered_events_are_published(database_url: str, tmp_path: Path) -> None:
+    async with running(database_url, tmp_path) as svc:
+        message_id = await queue(svc, CITIZEN)
+        await svc.send_due()
+        await svc.send_due()
+        types = [(e.type, e.data["state"]) for e in await svc.published()]
+        assert types == [
+            ("notification.sms.sent", "sent"),
+            ("notification.sms.delivered", "delivered"),
+        ]
+        sent = (await svc.published("notification.sms.sent"))[0]
+        assert sent.data | {"message_id": None} == {
+            "message_id": None,
+            "reference": None,
+            "segments": 1,
+            "encoding": "ucs2",
+            "provider": "sandbox",
+            "state": "sent",
+            "template_key": "request.status_changed.cancelled",
+            "attempts": 1,
+        }
+        assert sent.subject == str(message_id)
+
+
+async def test_the_total_per_recipient_hour_is_respected(database_url: str, tmp_path: Path) -> None:
+    limits: dict[str, Any] = {"recipient_total_per_hour": 5, "recipient_identical_per_hour": 3}
+    async with running(database_url, tmp_path, **limits) as svc:
+        ids = [await queue(svc, CITIZEN, f"21-26-000000{n}-0") for n in range(6)]
+        await svc.send_due()
+        assert len(svc.sandbox.messages_to(CITIZEN)) == 5
+        [held] = [m for m in await svc.messages() if m.sent_at is None]
+        assert held.id == ids[-1]
+        assert (held.state, held.error_code) == ("created", "recipient_limit")
+        assert held.next_attempt_at == svc.clock() + timedelta(minutes=5)
+        await queue(svc, "01112345678")  # another citizen is not held back
+        await svc.send_due()
+        assert len(svc.sandbox.messages_to("+201112345678")) == 1
+        svc.clock.advance(minutes=61)
+        await svc.send_due()
+        assert len(svc.sandbox.messages_to(CITIZEN)) == 6
+
+
+async def test_identical_messages_beyond_the_limit_are_dropped(
+    database_url: str, tmp_path: Path
+) -> None:
+    limits: dict[str, Any] = {"recipient_total_per_hour": 100, "recipient_identical_per_hour": 3}
+    async with running(database_url, tmp_path, **limits) as svc:
+        ids = [await queue(svc, CITIZEN) for _ in range(4)]
+        await svc.send_due()
+        assert len(svc.sandbox.messages_to(CITIZEN)) == 3
+        [dropped] = await svc.messages(id=ids[-1])
+        assert (dropped.state, dropped.error_code) == (
+            "permanent_failure",
+            "recipient_identical_limit",
+        )
+
+
+def cairo(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=CAIRO).astimezone(UTC)
+
+
+async def test_quiet_hours_hold_messages_but_not_otps(database_url: str, tmp_path: Path) -> None:
+    clock = FakeClock(cairo(24, 23, 15))
+    async with running(database_url, tmp_path, clock=clock) as svc:
+        await svc.deliver(submitted())
+        [waiting] = await svc.messages(kind="event")
+        assert waiting.next_attempt_at == cairo(25, 8)
+        await svc.deliver(otp_event(clock))
+        await svc.send_due()
+        assert [s.sms.text[:18] for s in svc.sandbox.sent] == ["محليات: رمز التحقق"]
+        clock.now = cairo(25, 7, 59)
+        await svc.send_due()
+        assert len(svc.sandbox.sent) == 1
+        clock.now = cairo(25, 8)
+        await svc.send_due()
+        assert len(svc.sandbox.sent) == 2
+
+
+async def test_a_retry_falling_in_quiet_hours_waits_and_keeps_its_retry_window(
+    database_url: str, tmp_path: Path
+) -> None:
+    clock = FakeClock(cairo(24, 21, 59))
+    async with running(database_url, tmp_path, clock=clock, **RETRIES) as svc:
+        message_id = await queue(svc, TEMPORARY_FAILURE_NUMBER)
+        await svc.send_due()  # 21:59: fails, retry at 22:00 — quiet
+        clock.now = cairo(24, 22, 0)
+        await svc.send_due()
+        [waiting] = await svc.messages(id=message_id)
+        assert waiting.next_attempt_at == cairo(25, 8)
+        assert waiting.final_at is None
+        assert waiting.deadline_at == cairo(24, 22, 59) + timedelta(hours=10)
+        clock.now = cairo(25, 8)
+        await svc.send_due()
+        [retried] = await svc.messages(id=message_id)
+        assert (retried.attempts, retried.final_at) == (2, None)
+
+
+async def test_otps_go_first(database_url: str, tmp_path: Path) -> None:
+    async with running(database_url, tmp_path, sender_batch_size=1) as svc:
+        for n in range(3):
+            await queue(svc, "01112345678", f"21-26-000000{n}-0")
+        await svc.deliver(otp_event(svc.clock))
+        await svc.notifications.sender.run_once()
+        [first] = list(svc.sandbox.sent)
+        assert first.sms.to == CITIZEN
+        assert "482913" in first.sms.text
+
+
+async def test_two_senders_never_send_the_same_message(database_url: str, tmp_path: Path) -> None:
+    async with running(database_url, tmp_path, sender_batch_size=7) as svc:
+        for n in range(40):
+            await queue(svc, f"0101234{n:04d}")
+        one = svc.notifications.sender
+        other_database = Database(database_url)
+        try:
+            other = Sender(
+                database=other_database,
+                pool=one.pool,
+                receipts=one.receipts,
+                composer=one.composer,
+                otp=one.otp,
+                clock=svc.clock,
+                limits=one.limits,
+                sender_name="Mahaliyat",
+                batch_size=5,
+            )
+            await asyncio.gather(one.drain(), other.drain(), one.drain())
+        finally:
+            await other_database.dispose()
+        sent = [entry.sms.message_id for entry in svc.sandbox.sent]
+        assert len(sent) == 40
+        assert len(set(sent)) == 40
+        states = {m.state for m in await svc.messages()}
+        assert states <= {"sent", "delivered"}
+
+
+async def test_a_claim_lost_with_its_process_is_retried(database_url: str, tmp_path: Path) -> None:
+    async with running(database_url, tmp_path, sending_stale_seconds=300) as svc:
+        message_id = await queue(svc, CITIZEN)
+        sender = svc.notifications.sender
+        claimed, _ = await sender.claim()  # the process dies before sending
+        assert [m["id"] for m in claimed] == [message_id]
+        assert (await sender.claim())[0] == []  # nobody else takes it meanwhile
+        svc.clock.advance(minutes=4)
+        await svc.send_due()
+        assert (await svc.messages(id=message_id))[0].state == "sending"
+        svc.clock.advance(minutes=2)
+        await svc.send_due()
+        [message] = await svc.messages(id=message_id)
+        assert message.state in ("sent", "delivered")
+        assert message.attempts == 2
+        assert len(svc.sandbox.messages_to(CITIZEN)) == 1
