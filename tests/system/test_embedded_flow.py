@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -63,3 +65,21 @@ def test_counter_filing_is_checked_against_the_catalogue_and_trackable(platform_
             json={"tracking_number": tracking, "national_id_last4": "9999"},
         )
         assert wrong.status_code == 404
+
+        # request.submitted went through the outbox and the bus to notification-service,
+        # which texted the citizen in Arabic through the sandbox provider.
+        admin = login(client, "admin")
+        messages: list[dict[str, object]] = []
+        deadline = time.monotonic() + 30
+        while not messages and time.monotonic() < deadline:
+            found = client.get(
+                "/api/v1/notifications/messages", params={"reference": tracking}, headers=admin
+            )
+            assert found.status_code == 200, found.text
+            messages = found.json()["items"]
+            time.sleep(0.2)
+        assert len(messages) == 1, messages
+        sms = messages[0]
+        assert sms["recipient"] == "+201012345678"
+        assert sms["encoding"] == "ucs2"
+        assert tracking in str(sms["body"])
