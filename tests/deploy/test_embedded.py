@@ -130,7 +130,8 @@ async def test_dispatcher_routes_each_prefix_to_its_own_app(tmp_path: Path) -> N
             for metric in REGISTRY.collect()
             if metric.name == "mahaliyat_http_requests"
             for sample in metric.samples
-            if sample.name == "mahaliyat_http_requests_total" and sample.labels["service"] == service
+            if sample.name == "mahaliyat_http_requests_total"
+            and sample.labels["service"] == service
         )
 
     dispatcher = create_platform(tmp_path / "var", bus_url=f"memory://{uuid.uuid4().hex}")
