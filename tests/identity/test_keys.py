@@ -209,3 +209,13 @@ def test_the_command_line(
     assert PasswordHasher().verify(stored, password)
     assert role == "platform_admin"
     assert main(["create-admin", "chief", "--name-ar", "رئيس"]) == 1  # taken
+
+
+def test_a_second_replica_never_overwrites_the_first_ones_generated_key(tmp_path: Path) -> None:
+    from identity_service.keyring import create_private
+
+    path = tmp_path / "keys.json"
+    assert create_private(path, "first") is True
+    assert create_private(path, "second") is False
+    assert path.read_text() == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keys.json"]  # no temporary left

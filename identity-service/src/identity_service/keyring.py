@@ -178,6 +178,27 @@ def write_private(path: Path, text: str) -> None:
     _atomic_write(path, text, 0o600)
 
 
+def create_private(path: Path, text: str) -> bool:
+    """Create ``path`` only if it does not exist (atomically); False when another process won."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "w") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(
+                temporary, path
+            )  # fails if the file exists: no replica overwrites another's key
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
 def write_public(path: Path, document: dict[str, Any]) -> None:
     _atomic_write(path, json.dumps(document, indent=2) + "\n", 0o644)
 
@@ -242,8 +263,9 @@ class Keyring:
                     "`python -m identity_service rotate-keys` or set MAHALIYAT_IDENTITY_SIGNING_KEYS"
                 )
             key = SigningKey.generate(now)
-            write_private(path, dump_keyring([key]))
-            log.warning("generated a development signing key %s in %s", key.kid, path)
+            if create_private(path, dump_keyring([key])):
+                log.warning("generated a development signing key %s in %s", key.kid, path)
+            # else another replica created it first: everyone signs with that one
         try:
             keys = parse_keyring(path.read_text())
         except OSError as exc:

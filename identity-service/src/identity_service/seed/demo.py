@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.domain.roles import RoleGrant
@@ -85,6 +85,9 @@ DEMO_PARTNERS = (
 
 async def seed_demo(session: AsyncSession, rt: IdentityRuntime) -> list[str]:
     """Create the demo accounts that are missing; returns what was created."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Replicas start together: one seeds, the others wait and then find it done.
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('identity.seed_demo'))"))
     now = rt.clock()
     password = rt.settings.demo_password.get_secret_value()
     existing = set(
