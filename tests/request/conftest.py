@@ -181,6 +181,11 @@ class Harness:
         )
         assert response.status_code == 200, response.text
 
+    async def seal(self) -> int:
+        """Seal every committed audit entry now, as the background sealer would."""
+        sealed: int = await self.app.state.sealer.seal_now()
+        return sealed
+
     async def publish(self, event: CloudEvent) -> None:
         """Deliver an event to this service's consumers and wait until they have handled it."""
         bus = self.app.state.runtime.bus
@@ -224,6 +229,8 @@ async def start(
         "bus_url": f"memory://{uuid.uuid4().hex}",
         "environment": "test",
         "escalation_enabled": False,
+        # Tests seal the audit log themselves (Harness.seal); test_audit starts the loop.
+        "audit_sealer_enabled": False,
         "log_json": False,
         "log_level": "WARNING",
         "status_inquiry_per_minute": 1000,

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from request_service.domain.tracking import parse_tracking_number
+from request_service.domain.tracking import SHARDS, parse_tracking_number, sharded_sequence
 from tests.request.conftest import (
     BUILDING_FILES,
     CERTIFICATE_FILES,
@@ -283,10 +283,22 @@ async def test_tracking_numbers_are_unique_under_concurrent_submissions(service:
     assert len(set(numbers)) == 24
     parsed = [parse_tracking_number(n) for n in numbers]
     assert all(p is not None and p.governorate == "21" and p.year == 26 for p in parsed)
-    assert sorted(p.sequence for p in parsed if p is not None) == list(range(1, 25))
-    # Another governorate has its own sequence.
-    alex = await service.filed(People.clerk_alex, certificate("02-01-F01"), CERTIFICATE_FILES)
-    assert alex["tracking_number"].startswith("02-26-0000001-")
+    # Each counter shard gives out its own numbers in turn, none skipped when nothing failed.
+    by_shard: dict[int, list[int]] = {}
+    for p in parsed:
+        assert p is not None
+        by_shard.setdefault((p.sequence - 1) % SHARDS, []).append(p.sequence)
+    for shard, sequences in by_shard.items():
+        assert sorted(sequences) == [sharded_sequence(shard, n + 1) for n in range(len(sequences))]
+    # Another governorate has its own counters.
+    alex = parse_tracking_number(
+        (await service.filed(People.clerk_alex, certificate("02-01-F01"), CERTIFICATE_FILES))[
+            "tracking_number"
+        ]
+    )
+    assert alex is not None
+    assert (alex.governorate, alex.year) == ("02", 26)
+    assert alex.sequence <= SHARDS  # the first number of whichever shard it drew
 
 
 async def test_the_year_is_cairo_s(service: Harness) -> None:
@@ -296,7 +308,10 @@ async def test_the_year_is_cairo_s(service: Harness) -> None:
         2026, 12, 31, 22, 30, tzinfo=UTC
     )  # 00:30 on 1 January 2027 in Cairo
     filed = await service.filed(People.citizen_a, building(), BUILDING_FILES)
-    assert filed["tracking_number"].startswith("21-27-0000001-")
+    number = parse_tracking_number(filed["tracking_number"])
+    assert number is not None
+    assert (number.governorate, number.year) == ("21", 27)
+    assert number.sequence <= SHARDS  # the new year's counters start again
 
 
 async def test_json_filing_for_a_service_without_documents(service: Harness) -> None:

@@ -8,13 +8,15 @@ from typing import Any
 from request_service.domain.tracking import TrackingNumber
 from tests.request.conftest import (
     BUILDING_FILES,
+    CERTIFICATE_FILES,
     PREFIX,
     Harness,
     bearer,
     building,
+    certificate,
     start,
 )
-from tests.request.tokens import People, partner_token, token
+from tests.request.tokens import OFFICERS, People, partner_token, token
 
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -43,6 +45,25 @@ async def test_public_inquiry(service: Harness) -> None:
     assert "28503122101234" not in str(body)
     # Without dashes, in Arabic-Indic digits.
     assert (await inquire(service, number.replace("-", "").translate(ARABIC), "١٢٣٤"))[0] == 200
+
+
+async def test_public_inquiry_gives_the_latest_reason(staffed: Harness) -> None:
+    service = staffed
+    app = await service.filed(People.clerk, certificate(), CERTIFICATE_FILES)
+    number = app["tracking_number"]
+    assert (await inquire(service, number, "1234"))[1]["reason"] is None
+    app = await service.moved(People.clerk2, app, "under_review")
+    app = await service.moved(People.clerk2, app, "in_processing")
+    officer = OFFICERS[app["staff"]["assigned_officer_id"]]
+    first = {"ar": "الصورة غير واضحة", "en": "The copy is unreadable"}
+    app = await service.moved(officer, app, "returned_to_citizen", first)
+    assert (await inquire(service, number, "1234"))[1]["reason"] == first
+    app = await service.moved(People.clerk2, app, "in_processing")
+    assert (await inquire(service, number, "1234"))[1]["reason"] is None
+    second = {"ar": "ينقص التوقيع", "en": "The signature is missing"}
+    app = await service.moved(officer, app, "returned_to_citizen", second)
+    status, body = await inquire(service, number, "1234")
+    assert (status, body["state"], body["reason"]) == (200, "returned_to_citizen", second)
 
 
 async def test_unknown_and_wrong_pair_answer_the_same(service: Harness) -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from request_service.domain.tracking import TrackingNumber, parse_tracking_number
+from request_service.domain.tracking import (
+    SHARDS,
+    TrackingNumber,
+    parse_tracking_number,
+    sharded_sequence,
+)
 
 
 def test_format_carries_governorate_year_sequence_and_check_digit() -> None:
@@ -59,3 +64,14 @@ def test_sequence_zero_is_not_a_tracking_number() -> None:
     assert parse_tracking_number(body + str(damm(body))) is None
     with pytest.raises(ValueError, match="sequence"):
         TrackingNumber("21", 26, 0)
+
+
+def test_counter_shards_never_give_out_the_same_sequence() -> None:
+    given = [sharded_sequence(shard, n) for shard in range(SHARDS) for n in range(1, 200)]
+    assert len(set(given)) == len(given)
+    # Together they use every number: the first 199 rounds fill 1 … 199 * SHARDS exactly.
+    assert sorted(given) == list(range(1, 199 * SHARDS + 1))
+    assert [sharded_sequence(shard, 1) for shard in (0, 1, SHARDS - 1)] == [1, 2, SHARDS]
+    for shard, n in ((-1, 1), (SHARDS, 1), (0, 0)):
+        with pytest.raises(ValueError, match="shard"):
+            sharded_sequence(shard, n)

@@ -20,6 +20,7 @@ from request_service.ratelimit import FixedWindowLimiter
 from request_service.services import payments
 from request_service.services.adapters import Adapters, Clock
 from request_service.services.escalation import Escalator
+from request_service.services.sealer import Sealer
 from request_service.settings import RequestSettings
 from request_service.storage import DocumentStore
 from request_service.storage.local import LocalDocumentStore
@@ -98,13 +99,21 @@ def create_app(
         settings, migrations=MIGRATIONS, bus=bus, consumers=consumers(adapters)
     )
     escalator = Escalator(runtime.database, adapters, settings.escalation_interval_seconds)
+    sealer = Sealer(
+        runtime.database,
+        interval=settings.audit_seal_interval_seconds,
+        batch=settings.audit_seal_batch,
+    )
 
     async def start_watch(_runtime: ServiceRuntime) -> None:
         if settings.escalation_enabled:
             escalator.start()
+        if settings.audit_sealer_enabled:
+            sealer.start()
 
     async def close_adapters(_runtime: ServiceRuntime) -> None:
         await escalator.stop()
+        await sealer.stop()  # after the escalator: it seals the escalator's last entries too
         await adapters.catalogue.close()
         await adapters.documents.close()
 
@@ -120,5 +129,13 @@ def create_app(
         verifier=verifier,
     )
     app.state.adapters = adapters
+    database = runtime.database
+    # One-row public reads (api.deps.read_connection): autocommit where it saves round trips.
+    app.state.read_engine = (
+        database.engine.execution_options(isolation_level="AUTOCOMMIT")
+        if database.is_postgres
+        else database.engine
+    )
     app.state.escalator = escalator
+    app.state.sealer = sealer
     return app

@@ -131,12 +131,13 @@ class Document(RequestBase):
 
 
 class TrackingCounter(RequestBase):
-    """The last tracking sequence given out per governorate and year."""
+    """How many tracking numbers one shard of a governorate's year has given out."""
 
     __tablename__ = "tracking_counters"
 
     governorate: Mapped[str] = mapped_column(String(2), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_value: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -168,12 +169,25 @@ class OfficerDepartment(RequestBase):
 
 
 class AuditEntry(RequestBase):
-    """Append-only and hash-chained; never updated or deleted by the service."""
+    """Written unlinked in the business transaction; the sealer links it into the hash chain.
+
+    Never deleted, and updated once only: when sealed (``seq``, ``prev_hash``,
+    ``hash`` go from NULL to their values). ``at`` is when the entry was written.
+    """
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        # The sealer's queue: unsealed entries in the order they are sealed.
+        Index(
+            "ix_audit_log_unsealed",
+            "at",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[str] = mapped_column(String(200))
     actor_role: Mapped[str] = mapped_column(String(40))
@@ -184,12 +198,14 @@ class AuditEntry(RequestBase):
     reason: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    # Set together by the sealer; NULL while the entry waits to be sealed.
+    seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditHead(RequestBase):
-    """One row: the last sequence number and hash; locking it serialises appends."""
+    """One row: the last sealed sequence number and hash; only the sealer moves it."""
 
     __tablename__ = "audit_head"
 

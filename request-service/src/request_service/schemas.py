@@ -250,15 +250,30 @@ class BrokenLinkOut(BaseModel):
     found: str
 
 
+class StaleEntryOut(BaseModel):
+    """An audit entry still unsealed after the allowed delay (is the sealer running?)."""
+
+    id: uuid.UUID
+    at: datetime
+    action: str
+    application_id: uuid.UUID | None
+
+
 class AuditVerification(BaseModel):
-    ok: bool
-    checked: int
+    ok: bool = Field(description="no broken link and no entry unsealed past the allowed delay")
+    checked: int = Field(description="sealed entries checked")
     head_seq: int
     first_broken: BrokenLinkOut | None
+    pending: int = Field(description="entries written but not sealed into the chain yet")
+    oldest_pending_at: datetime | None
+    stale: int = Field(description="pending entries older than stale_after_seconds")
+    stale_after_seconds: float
+    first_stale: StaleEntryOut | None
 
 
 class AuditEntryOut(BaseModel):
-    seq: int
+    seq: int | None = Field(description="position in the chain; null until sealed")
+    sealed: bool
     id: uuid.UUID
     at: datetime
     actor_id: str
@@ -270,7 +285,7 @@ class AuditEntryOut(BaseModel):
     reason: dict[str, str] | None
     request_id: str | None
     details: dict[str, Any]
-    hash: str
+    hash: str | None
 
 
 class OfficerOut(BaseModel):

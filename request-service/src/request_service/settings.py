@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from mahaliyat.settings import ServiceSettings
 
@@ -41,6 +41,13 @@ class RequestSettings(ServiceSettings):
     escalation_enabled: bool = True
     escalation_interval_seconds: float = 60.0
     sla_nearing_hours: int = 48
+
+    # Audit sealer: how often committed audit entries are linked into the hash chain, how
+    # many per transaction, and after how long verification flags an entry still unsealed.
+    audit_sealer_enabled: bool = True
+    audit_seal_interval_seconds: float = Field(default=0.5, gt=0)
+    audit_seal_batch: int = Field(default=500, ge=1)
+    audit_seal_stale_seconds: float = Field(default=300.0, gt=0)
 
     @model_validator(mode="after")
     def _document_store(self) -> RequestSettings:

@@ -136,7 +136,12 @@ async def submit(
                 session, adapters, principal, body, upload.files
             )
             out = await views.full(
-                session, principal, application, documents=stored, timeline=[change]
+                session,
+                principal,
+                application,
+                documents=stored,
+                timeline=[change],
+                escalated=False,  # just filed
             )
             return (
                 201,

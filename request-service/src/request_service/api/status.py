@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from mahaliyat.auth import CurrentPrincipal
 from mahaliyat.problems import PROBLEM_JSON, Problem
-from mahaliyat.web import Session
-from request_service.api.deps import AdaptersDep, client_ip
+from request_service.api.deps import AdaptersDep, client_ip, json_response, read_connection
 from request_service.schemas import PublicStatus, ServiceInquiry, StatusInquiryIn
 from request_service.services import reading
 
@@ -20,9 +20,7 @@ router = APIRouter(tags=["status"])
     responses={404: {"content": {PROBLEM_JSON: {}}}, 429: {"content": {PROBLEM_JSON: {}}}},
     summary="Public status inquiry: tracking number + last four digits of the national ID",
 )
-async def public_status(
-    body: StatusInquiryIn, request: Request, session: Session, adapters: AdaptersDep
-) -> PublicStatus:
+async def public_status(body: StatusInquiryIn, request: Request, adapters: AdaptersDep) -> Response:
     retry_after = adapters.inquiry_limiter.hit(
         client_ip(request, adapters.settings.trusted_proxies)
     )
@@ -33,7 +31,9 @@ async def public_status(
             "too many status inquiries; try again later",
             headers={"Retry-After": str(max(1, round(retry_after)))},
         )
-    return await reading.public_status(session, body.tracking_number, body.national_id_last4)
+    async with read_connection(request) as db:
+        found = await reading.public_status(db, body.tracking_number, body.national_id_last4)
+    return json_response(found)
 
 
 @router.get(
@@ -43,6 +43,9 @@ async def public_status(
     summary="Status for a service (scope requests:status), e.g. SMS replies",
 )
 async def service_inquiry(
-    tracking_number: str, session: Session, principal: CurrentPrincipal
-) -> ServiceInquiry:
-    return await reading.service_inquiry(session, principal, tracking_number)
+    tracking_number: str, request: Request, principal: CurrentPrincipal
+) -> Response:
+    reading.require_status_scope(principal)
+    async with read_connection(request) as db:
+        found = await reading.service_inquiry(db, principal, tracking_number)
+    return json_response(found)

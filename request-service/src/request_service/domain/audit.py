@@ -1,8 +1,9 @@
 """The hash chain of the audit log: each entry's hash covers the previous hash and the entry.
 
-``hash = SHA-256(previous_hash_hex + canonical_json(entry))``; the first entry's
-previous hash is 64 zeros. Editing, deleting or reordering any entry breaks every
-link from there on, and :func:`first_broken_link` names the first.
+``hash = SHA-256(previous_hash_hex + canonical_json(entry))``, the entry including
+its position ``seq``; the first entry's previous hash is 64 zeros. The sealer
+(services/sealer.py) computes the links; editing, deleting or reordering a sealed
+entry breaks every link from there on, and :class:`ChainVerifier` names the first.
 """
 
 from __future__ import annotations
@@ -82,14 +83,16 @@ class ChainVerifier:
             self.expected_seq += 1
 
     def finish(self, head_seq: int, head_hash: str) -> BrokenLink | None:
-        """Compare the end of the chain with the head row (catches a truncated tail)."""
-        if self.broken is None and (
-            head_seq != self.expected_seq - 1 or head_hash != self.previous
-        ):
+        """Compare the end of the chain with the head row (a truncated tail, or rows past it)."""
+        last = self.expected_seq - 1
+        if self.broken is None and (head_seq != last or head_hash != self.previous):
+            if last < head_seq:
+                seq = last + 1  # the first entry the head says exists
+            elif last > head_seq:
+                seq = head_seq + 1  # the first entry the sealer never wrote
+            else:
+                seq = head_seq  # same length, another hash: the last entry was rewritten
             self.broken = BrokenLink(
-                self.expected_seq,
-                "head_mismatch",
-                f"{head_seq}:{head_hash}",
-                f"{self.expected_seq - 1}:{self.previous}",
+                seq, "head_mismatch", f"{head_seq}:{head_hash}", f"{last}:{self.previous}"
             )
         return self.broken

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from mahaliyat.checkdigit import ascii_digits, damm, is_valid_damm
 
 MAX_SEQUENCE = 9_999_999
+# Each governorate's year is split into SHARDS interleaved counters (queries/counters.py):
+# shard s gives out s+1, s+1+SHARDS, s+1+2*SHARDS, ... so shards never share a number.
+SHARDS = 64
 _NOISE = re.compile(r"[\s\-_/.\u200e\u200f\u2010-\u2015]")
 
 
@@ -43,6 +46,13 @@ class TrackingNumber:
 
     def __str__(self) -> str:
         return f"{self.governorate}-{self.year:02d}-{self.sequence:07d}-{self.check_digit}"
+
+
+def sharded_sequence(shard: int, nth: int) -> int:
+    """The sequence of the ``nth`` number (1, 2, ...) given out by ``shard``."""
+    if not (0 <= shard < SHARDS and nth >= 1):
+        raise ValueError("no such shard or count")
+    return (nth - 1) * SHARDS + shard + 1
 
 
 def parse_tracking_number(text: str) -> TrackingNumber | None:

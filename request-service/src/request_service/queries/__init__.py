@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, true
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from mahaliyat.auth import NATION
+
+# What a Core read runs on: the request's session, or a read-only connection (api.deps).
+Reader = AsyncSession | AsyncConnection
 
 
 def upsert(session: AsyncSession, table: Any) -> Any:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from request_service.domain.workflow import SLA_STATES
 from request_service.models import Application, Escalation
-from request_service.queries import within
+from request_service.queries import Reader, within
 
 SlaFilter = Literal["nearing", "breached", "on_track"]
 
@@ -53,27 +53,15 @@ class StatusRow:
     due_at: datetime | None
 
 
-async def status_by_tracking_number(
-    session: AsyncSession, tracking_number: str
-) -> StatusRow | None:
-    a = Application
-    row = (
-        await session.execute(
-            select(
-                a.id,
-                a.tracking_number,
-                a.state,
-                a.service_name_ar,
-                a.service_name_en,
-                a.applicant_national_id,
-                a.applicant_phone,
-                a.applicant_language,
-                a.jurisdiction,
-                a.updated_at,
-                a.due_at,
-            ).where(a.tracking_number == tracking_number)
-        )
-    ).one_or_none()
+_APPLICATIONS: Table = Application.__table__  # type: ignore[assignment]
+# Built once: a hot public read pays neither statement construction nor result adaptation.
+_STATUS = select(*(_APPLICATIONS.c[name] for name in StatusRow.__dataclass_fields__)).where(
+    _APPLICATIONS.c.tracking_number == bindparam("tracking_number")
+)
+
+
+async def status_by_tracking_number(db: Reader, tracking_number: str) -> StatusRow | None:
+    row = (await db.execute(_STATUS, {"tracking_number": tracking_number})).one_or_none()
     return None if row is None else StatusRow(*row)
 
 

@@ -1,25 +1,47 @@
-"""Tracking sequences: one counter row per (governorate, year), bumped in the filing transaction."""
+"""Tracking sequences: counter rows per (governorate, Cairo year, shard), bumped in the filing transaction."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Table, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from request_service.models import TrackingCounter
 from request_service.queries import upsert
 
+_COUNTERS: Table = TrackingCounter.__table__  # type: ignore[assignment]
+_BUMP: dict[str, Any] = {}
 
-async def next_sequence(session: AsyncSession, governorate: str, year: int) -> int:
-    """The next sequence number; the row stays locked until the transaction ends.
 
-    One statement on both backends: PostgreSQL takes the row lock in the upsert, so
-    concurrent filers queue there; SQLite transactions are already serialised
-    (BEGIN IMMEDIATE).
+def _bump(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    statement = _BUMP.get(dialect)
+    if statement is None:
+        table = _COUNTERS
+        statement = _BUMP[dialect] = (
+            upsert(session, table)
+            .values(
+                governorate=bindparam("governorate"),
+                year=bindparam("year"),
+                shard=bindparam("shard"),
+                last_value=1,
+            )
+            .on_conflict_do_update(
+                index_elements=[table.c.governorate, table.c.year, table.c.shard],
+                set_={"last_value": table.c.last_value + 1},
+            )
+            .returning(table.c.last_value)
+        )
+    return statement
+
+
+async def next_in_shard(session: AsyncSession, governorate: str, year: int, shard: int) -> int:
+    """How many numbers the shard has given out, this one included.
+
+    One statement on both backends. The shard's row stays locked until the
+    transaction ends, so only filings that drew the same shard wait for each other.
     """
-    table = TrackingCounter.__table__
-    statement = upsert(session, table).values(governorate=governorate, year=year, last_value=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.governorate, table.c.year],
-        set_={"last_value": table.c.last_value + 1},
-    ).returning(table.c.last_value)
-    value = (await session.execute(statement)).scalar_one()
+    parameters = {"governorate": governorate, "year": year, "shard": shard}
+    value = (await session.execute(_bump(session), parameters)).scalar_one()
     return int(value)

@@ -64,7 +64,6 @@ async def reassign(
     application.assigned_officer_id = officer
     application.version += 1
     application.updated_at = now
-    await session.flush()
     await audit.record(
         session,
         at=now,

@@ -57,6 +57,29 @@ async def put_files(adapters: Adapters, files: Sequence[StagedFile]) -> None:
         await adapters.documents.put(staged.sha256, staged.path)
 
 
+def new_documents(
+    application_id: uuid.UUID, files: Sequence[StagedFile], *, by: str, at: datetime
+) -> list[Document]:
+    """The rows of accepted files (not yet in any session)."""
+    rows = []
+    for staged in files:
+        assert staged.format is not None
+        rows.append(
+            Document(
+                id=new_id(),
+                application_id=application_id,
+                document_code=staged.field,
+                filename=staged.filename,
+                media_type=staged.format.media_type,
+                size_bytes=staged.size,
+                sha256=staged.sha256,
+                uploaded_at=at,
+                uploaded_by=by,
+            )
+        )
+    return rows
+
+
 def record_files(
     session: AsyncSession,
     application_id: uuid.UUID,
@@ -65,22 +88,9 @@ def record_files(
     by: str,
     at: datetime,
 ) -> list[Document]:
-    rows = []
-    for staged in files:
-        assert staged.format is not None
-        row = Document(
-            id=new_id(),
-            application_id=application_id,
-            document_code=staged.field,
-            filename=staged.filename,
-            media_type=staged.format.media_type,
-            size_bytes=staged.size,
-            sha256=staged.sha256,
-            uploaded_at=at,
-            uploaded_by=by,
-        )
+    rows = new_documents(application_id, files, by=by, at=at)
+    for row in rows:
         document_rows.add(session, row)
-        rows.append(row)
     return rows
 
 
@@ -163,7 +173,6 @@ async def attach(
     stored = record_files(session, application.id, files, by=principal.subject, at=now)
     application.version += 1
     application.updated_at = now
-    await session.flush()
     await audit.record(
         session,
         at=now,

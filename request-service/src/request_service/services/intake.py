@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,7 +35,7 @@ from request_service.domain.personal import (
     normalise_mobile,
     parse_national_id,
 )
-from request_service.domain.tracking import TrackingNumber
+from request_service.domain.tracking import SHARDS, TrackingNumber, sharded_sequence
 from request_service.domain.workflow import (
     CITIZEN,
     FRONT_OFFICE,
@@ -43,7 +44,7 @@ from request_service.domain.workflow import (
     workflow_from_catalogue,
 )
 from request_service.models import Application, Document, StateChange
-from request_service.queries import applications, counters, state_changes
+from request_service.queries import counters, filings
 from request_service.schemas import SubmissionIn
 from request_service.services import access, audit
 from request_service.services import documents as document_service
@@ -216,8 +217,9 @@ async def submit(
     application_id = new_id()
     await document_service.put_files(adapters, files)  # before any lock is taken
     year = today.year % 100  # the Cairo year
-    sequence = await counters.next_sequence(session, intake.governorate, year)
-    tracking = TrackingNumber(intake.governorate, year, sequence)
+    shard = random.randrange(SHARDS)  # spreads filers over the counters
+    nth = await counters.next_in_shard(session, intake.governorate, year, shard)
+    tracking = TrackingNumber(intake.governorate, year, sharded_sequence(shard, nth))
     application = Application(
         id=application_id,
         tracking_number=str(tracking),
@@ -250,10 +252,7 @@ async def submit(
         submitted_at=now,
         updated_at=now,
     )
-    applications.add(session, application)
-    stored = document_service.record_files(
-        session, application_id, files, by=principal.subject, at=now
-    )
+    stored = document_service.new_documents(application_id, files, by=principal.subject, at=now)
     change = StateChange(
         id=new_id(),
         application_id=application_id,
@@ -264,11 +263,7 @@ async def submit(
         actor_role=intake.actor_role,
         request_id=context.request_id.get(),
     )
-    state_changes.add(session, change)
-    await session.flush()
-    await record(session, events.submitted(application))
-    await audit.record(
-        session,
+    entry = audit.entry(
         at=now,
         actor_id=principal.subject,
         actor_role=intake.actor_role,
@@ -281,4 +276,6 @@ async def submit(
             "documents": [d.sha256 for d in stored],
         },
     )
+    await filings.add(session, application, stored, change, entry)
+    await record(session, events.submitted(application))
     return application, stored, change

@@ -19,7 +19,7 @@ from request_service.domain.workflow import (
     FRONT_OFFICE,
     State,
 )
-from request_service.queries import applications, escalations, officers, state_changes
+from request_service.queries import Reader, applications, escalations, officers, state_changes
 from request_service.queries.applications import InboxFilter, SlaFilter, StatusRow
 from request_service.schemas import (
     ApplicationList,
@@ -120,32 +120,29 @@ async def inbox(
     )
 
 
-async def _latest_reason(
-    session: AsyncSession, application_id: uuid.UUID, state: str
-) -> Text | None:
+async def _latest_reason(db: Reader, application_id: uuid.UUID, state: str) -> Text | None:
     if state not in (State.RETURNED_TO_CITIZEN, State.REJECTED):
         return None
-    for change in reversed(await state_changes.timeline(session, application_id)):
-        if change.to_state == state:
-            return views.timeline_entry(change, staff=False).reason
-    return None
+    found = await state_changes.latest_reason(db, application_id, state)
+    return None if found is None else views.reason_text(*found)
 
 
 NOT_FOUND_DETAIL = "no application matches this tracking number and national ID"
 
 
-async def _status_row(session: AsyncSession, text: str) -> StatusRow | None:
+async def _status_row(db: Reader, text: str) -> StatusRow | None:
     tracking = parse_tracking_number(text)
     if tracking is None:
         return None
-    return await applications.status_by_tracking_number(session, str(tracking))
+    return await applications.status_by_tracking_number(db, str(tracking))
 
 
-async def public_status(
-    session: AsyncSession, tracking_number: str, national_id_last4: str
-) -> PublicStatus:
-    """The same 404 for an unknown number and a wrong pair: nothing to enumerate."""
-    found = await _status_row(session, tracking_number)
+async def public_status(db: Reader, tracking_number: str, national_id_last4: str) -> PublicStatus:
+    """The same 404 for an unknown number and a wrong pair: nothing to enumerate.
+
+    ``db`` may be a read-only autocommit connection: these are single-row reads.
+    """
+    found = await _status_row(db, tracking_number)
     last4 = last4_digits(national_id_last4) or "____"
     stored = found.applicant_national_id[-4:] if found is not None else "----"
     if found is None or not hmac.compare_digest(stored, last4):
@@ -158,15 +155,19 @@ async def public_status(
         service_name=Text(ar=found.service_name_ar, en=found.service_name_en),
         updated_at=found.updated_at,
         due_at=found.due_at,
-        reason=await _latest_reason(session, found.id, found.state),
+        reason=await _latest_reason(db, found.id, found.state),
     )
 
 
-async def service_inquiry(session: AsyncSession, principal: Principal, text: str) -> ServiceInquiry:
-    """For notification-service: scope ``requests:status``, within the caller's grants."""
+def require_status_scope(principal: Principal) -> None:
     if not principal.has_scope(access.SCOPE_STATUS):
         raise Problem(403, "insufficient_scope", f"this action needs scope {access.SCOPE_STATUS}")
-    found = await _status_row(session, text)
+
+
+async def service_inquiry(db: Reader, principal: Principal, text: str) -> ServiceInquiry:
+    """For notification-service: scope ``requests:status``, within the caller's grants."""
+    require_status_scope(principal)
+    found = await _status_row(db, text)
     if found is None or not any(
         principal.can(g.role, found.jurisdiction) for g in principal.grants
     ):

@@ -136,7 +136,6 @@ async def apply(
         request_id=context.request_id.get(),
     )
     state_changes.add(session, change)
-    await session.flush()
     published = [
         events.status_changed(
             application,

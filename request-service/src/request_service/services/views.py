@@ -58,10 +58,14 @@ def next_step(state: str) -> Text:
     return Text.of(NEXT_STEPS[State(state)])
 
 
-def _reason(change: StateChange) -> Text | None:
-    if change.reason_ar is None and change.reason_en is None:
+def reason_text(ar: str | None, en: str | None) -> Text | None:
+    if ar is None and en is None:
         return None
-    return Text.of(Bilingual.of({"ar": change.reason_ar, "en": change.reason_en}))
+    return Text.of(Bilingual.of({"ar": ar, "en": en}))
+
+
+def _reason(change: StateChange) -> Text | None:
+    return reason_text(change.reason_ar, change.reason_en)
 
 
 def timeline_entry(change: StateChange, *, staff: bool) -> TimelineEntry:
@@ -114,7 +118,9 @@ async def full(
     *,
     documents: Sequence[Document] | None = None,
     timeline: Sequence[StateChange] | None = None,
+    escalated: bool | None = None,
 ) -> ApplicationOut:
+    """The application as ``principal`` may see it; pass what the caller already holds."""
     staff = access.is_staff_view(principal, application)
     if documents is None:
         documents = await document_rows.for_application(session, application.id)
@@ -134,7 +140,9 @@ async def full(
             intake_actor_id=application.intake_actor_id,
             intake_actor_role=application.intake_actor_role,
             assigned_officer_id=application.assigned_officer_id,
-            escalated=await escalations.exists_for(session, application.id),
+            escalated=await escalations.exists_for(session, application.id)
+            if escalated is None
+            else escalated,
             waiting_seconds=application.waiting_seconds,
             processing_seconds=application.processing_seconds,
             returned_seconds=application.returned_seconds,

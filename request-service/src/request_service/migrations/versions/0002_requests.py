@@ -1,5 +1,5 @@
 """Requests: applications, timeline, documents, tracking counters, idempotency keys,
-officers, the hash-chained audit log, escalations and the holiday table (seeded).
+officers, the hash-chained audit log (sealed in the background), escalations and the holiday table (seeded).
 
 Revision ID: 0002
 Revises: 0001
@@ -125,7 +125,6 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_log",
-        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("at", mahaliyat.db.UTCDateTime(), nullable=False),
         sa.Column("actor_id", sa.String(length=200), nullable=False),
@@ -137,13 +136,22 @@ def upgrade() -> None:
         sa.Column("reason", sa.JSON(), nullable=True),
         sa.Column("request_id", sa.String(length=128), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
-        sa.Column("prev_hash", sa.String(length=64), nullable=False),
-        sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_log")),
-        sa.UniqueConstraint("id", name=op.f("uq_audit_log_id")),
+        sa.Column("seq", sa.BigInteger(), nullable=True),
+        sa.Column("prev_hash", sa.String(length=64), nullable=True),
+        sa.Column("hash", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+        sa.UniqueConstraint("seq", name=op.f("uq_audit_log_seq")),
     )
     op.create_index(
         op.f("ix_audit_log_application_id"), "audit_log", ["application_id"], unique=False
+    )
+    op.create_index(
+        "ix_audit_log_unsealed",
+        "audit_log",
+        ["at", "id"],
+        unique=False,
+        postgresql_where=sa.text("seq IS NULL"),
+        sqlite_where=sa.text("seq IS NULL"),
     )
 
     op.create_table(
@@ -181,8 +189,9 @@ def upgrade() -> None:
         "tracking_counters",
         sa.Column("governorate", sa.String(length=2), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("shard", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("last_value", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("governorate", "year", name=op.f("pk_tracking_counters")),
+        sa.PrimaryKeyConstraint("governorate", "year", "shard", name=op.f("pk_tracking_counters")),
     )
     op.create_table(
         "documents",
@@ -289,6 +298,7 @@ def downgrade() -> None:
     op.drop_table("officer_departments")
     op.drop_table("idempotency_keys")
     op.drop_table("holidays")
+    op.drop_index("ix_audit_log_unsealed", table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_application_id"), table_name="audit_log")
 
     op.drop_table("audit_log")

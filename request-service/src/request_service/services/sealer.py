@@ -1,0 +1,83 @@
+"""The audit sealer: links committed audit entries into the hash chain, in the background.
+
+Started and stopped by runtime hooks. Every replica runs one; on PostgreSQL an
+advisory lock lets one seal at a time (the others skip the round), on SQLite the
+database's single writer does the same. Each round seals everything committed
+so far, in batches, each in its own short transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from mahaliyat.db import Database
+from request_service.services import audit
+
+log = logging.getLogger(__name__)
+
+
+class Sealer:
+    """A sealing round every ``interval`` seconds (or when woken), the first one interval after start."""
+
+    def __init__(self, database: Database, *, interval: float, batch: int) -> None:
+        self.database = database
+        self.interval = interval
+        self.batch = batch
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    async def seal_now(self, *, wait: bool = True) -> int:
+        """Seal every entry committed before the call; how many this process sealed.
+
+        ``wait=False`` gives up as soon as another sealer holds the lock (it will
+        seal them); with ``wait=True`` (tests, shutdown of the last replica) this
+        waits for it and goes on.
+        """
+        total = 0
+        while True:
+            async with self.database.unit_of_work() as uow:
+                sealed = await audit.seal(uow.session, self.batch, wait=wait)
+            if sealed is None:
+                return total
+            total += sealed
+            if sealed < self.batch:
+                return total
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="request-audit-sealer")
+
+    def wake(self) -> None:
+        """Seal now instead of at the next tick."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop the loop, then seal what this replica's last requests wrote (best effort)."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        try:
+            await self.seal_now(wait=False)
+        except Exception:
+            log.exception("could not seal the audit log on the way out; the next sealer will")
+
+    async def _run(self) -> None:
+        while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.interval):
+                    await self._wake.wait()
+            self._wake.clear()
+            try:
+                sealed = await self.seal_now(wait=False)
+                if sealed:
+                    log.debug("sealed %d audit entries", sealed)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("audit sealing failed; trying again at the next tick")
