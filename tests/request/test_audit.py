@@ -9,7 +9,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
 from sqlalchemy import func, insert, select, text
 
 from mahaliyat.db import Database
@@ -331,10 +330,14 @@ async def test_two_sealers_at_once_keep_one_chain(service: Harness, database_url
 
 
 async def test_a_sealer_skips_its_round_while_another_replica_seals(
-    service: Harness, database_url: str
+    postgres_url: str, tmp_path: Path
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the advisory lock is PostgreSQL's; SQLite has one writer anyway")
+    """PostgreSQL only: the advisory lock is PostgreSQL's; SQLite has one writer anyway."""
+    async with start(postgres_url, tmp_path) as service:
+        await _sealers_take_turns(service, postgres_url)
+
+
+async def _sealers_take_turns(service: Harness, database_url: str) -> None:
     await service.filed(People.citizen_a, building(), BUILDING_FILES)
     other = Database(database_url)
     try:
