@@ -122,10 +122,11 @@ def test_every_router_is_on_web_and_points_at_a_defined_service_and_middlewares(
         assert router.service in services
         for mw in router.middlewares:
             assert mw in middlewares, f"{router.name} uses undefined {mw}"
+        body_limits = [mw for mw in router.middlewares if mw.startswith(traefik.MW_BODY_LIMIT)]
+        assert len(body_limits) == 1, f"{router.name} has body limits {body_limits}"
         for required in (
             traefik.MW_STRIP_IDENTITY,
             traefik.MW_RATE_LIMIT,
-            traefik.MW_BODY_LIMIT,
             traefik.MW_COMPRESS,
             traefik.MW_CIRCUIT_BREAKER,
             traefik.MW_RETRY,
@@ -153,6 +154,34 @@ def test_credential_endpoints_get_the_strict_rate_limit(path: str) -> None:
     plain = _route("/api/v1/identity/users")
     assert plain is not None
     assert traefik.MW_RATE_LIMIT_AUTH not in plain.middlewares
+
+
+def _body_limit_of(path: str, method: str = "POST") -> int:
+    router = _route(path, method)
+    assert router is not None
+    (name,) = [mw for mw in router.middlewares if mw.startswith(traefik.MW_BODY_LIMIT)]
+    limit: int = DYNAMIC["http"]["middlewares"][name]["buffering"]["maxRequestBodyBytes"]
+    return limit
+
+
+def test_document_uploads_get_their_own_body_limit() -> None:
+    # request-service refuses more than 40 MiB of documents with a 422 naming the
+    # field; the gateway's 413 must sit above that, the rest keep the general limit.
+    assert _body_limit_of("/api/v1/requests") > 40 * 1024 * 1024
+    assert _body_limit_of("/api/v1/requests/21-26-0004217-9/documents") > 40 * 1024 * 1024
+    assert _body_limit_of("/api/v1/catalog/services") == traefik.DEFAULT_MAX_BODY_BYTES
+    assert _body_limit_of("/api/v1/identity/token") == traefik.DEFAULT_MAX_BODY_BYTES
+    assert _body_limit_of("/api/v1/requests/docs", "GET") == traefik.DEFAULT_MAX_BODY_BYTES
+    own = dynamic_config(GatewayOptions(service_body_bytes={"catalog": 1000}))
+    limit = own["http"]["middlewares"][traefik.body_limit_name("catalog")]["buffering"]
+    assert limit["maxRequestBodyBytes"] == 1000
+    assert traefik.body_limit_name("request") not in own["http"]["middlewares"]
+
+
+@pytest.mark.parametrize("limits", [{"nobody": 10}, {"catalog": 0}])
+def test_service_body_limits_are_checked(limits: dict[str, int]) -> None:
+    with pytest.raises(ConfigError):
+        dynamic_config(GatewayOptions(service_body_bytes=limits))
 
 
 def test_docs_pages_get_the_docs_csp_and_stay_with_their_service() -> None:

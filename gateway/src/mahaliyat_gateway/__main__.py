@@ -19,6 +19,7 @@ from .traefik import (
     DEFAULT_INTERNAL_ADDRESS,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_RATE_LIMIT,
+    DEFAULT_SERVICE_BODY_BYTES,
     GatewayOptions,
     RateLimit,
     render,
@@ -68,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--no-cors", action="store_true", help="no CORS middleware at all")
     r.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
+    r.add_argument(
+        "--service-body-bytes",
+        action="append",
+        default=[],
+        metavar="SERVICE=BYTES",
+        help="a service's own body limit (repeatable; default "
+        + " ".join(f"{k}={v}" for k, v in DEFAULT_SERVICE_BODY_BYTES.items())
+        + ")",
+    )
     r.add_argument("--rate-limit", type=_rate, default=DEFAULT_RATE_LIMIT, metavar="A/P:B")
     r.add_argument(
         "--auth-rate-limit",
@@ -98,6 +108,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"--backend {item!r}: expected SERVICE=URL, SERVICE in {sorted(names)}")
             return 2
         backends.setdefault(name, []).append(url)
+    body_limits = dict(DEFAULT_SERVICE_BODY_BYTES)
+    for item in args.service_body_bytes:
+        name, sep, value = item.partition("=")
+        if not sep or name not in names or not value.isdigit() or int(value) <= 0:
+            print(
+                f"--service-body-bytes {item!r}: expected SERVICE=BYTES, SERVICE in {sorted(names)}"
+            )
+            return 2
+        body_limits[name] = int(value)
     cors: tuple[str, ...]
     if args.no_cors:
         cors = ()
@@ -113,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         backends=backends,
         cors_origins=cors,
         max_body_bytes=args.max_body_bytes,
+        service_body_bytes=body_limits,
         rate_limit=args.rate_limit,
         auth_rate_limit=args.auth_rate_limit,
         trusted_proxies=tuple(args.trusted_proxy),

@@ -42,11 +42,25 @@ DEFAULT_DYNAMIC_FILE = "gateway/traefik/dynamic.yml"
 DEFAULT_MAX_BODY_BYTES = 12 * 1024 * 1024
 DEFAULT_MEM_BODY_BYTES = 1024 * 1024
 
+# Services whose requests carry documents get a larger limit than DEFAULT_MAX_BODY_BYTES:
+# request-service takes up to 40 MiB of documents per submission and answers a 422
+# naming ``documents`` past that, so the gateway's 413 sits a little above it.
+DEFAULT_SERVICE_BODY_BYTES: Mapping[str, int] = {"request": 44 * 1000 * 1000}
+
 # The Egyptian digital-services portal; override with --cors-origin.
 DEFAULT_CORS_ORIGINS: tuple[str, ...] = ("https://digital.gov.eg", "https://www.digital.gov.eg")
 
-# Credential endpoints: a much stricter per-IP limit on top of the general one.
-STRICT_PATHS: tuple[str, ...] = ("/api/v1/identity/otp", "/api/v1/identity/token")
+# Credential endpoints: a much stricter per-IP limit on top of the general one. Each
+# of them runs argon2 or sends an SMS, so the general limit would let one address
+# keep identity's CPU busy or spray passwords across many usernames.
+STRICT_PATHS: tuple[str, ...] = (
+    "/api/v1/identity/otp",
+    "/api/v1/identity/token",
+    "/api/v1/identity/staff/login",
+    "/api/v1/identity/staff/password",
+    "/api/v1/identity/introspect",
+    "/api/v1/identity/revoke",
+)
 
 # Headers a client could use to claim an identity. Removed before any backend sees
 # them: a request is trusted only by its bearer token, which each service verifies.
@@ -209,6 +223,10 @@ class GatewayOptions:
     backends: Mapping[str, Sequence[str]] = field(default_factory=dict)
     cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # service name -> its own request body limit (services left out: max_body_bytes)
+    service_body_bytes: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_SERVICE_BODY_BYTES)
+    )
     rate_limit: RateLimit = DEFAULT_RATE_LIMIT
     auth_rate_limit: RateLimit = DEFAULT_AUTH_RATE_LIMIT
     strict_paths: tuple[str, ...] = STRICT_PATHS
@@ -282,6 +300,12 @@ def _check_routes(routes: Sequence[Service], options: GatewayOptions) -> None:
                         raise ConfigError(
                             f"prefix {pa} of {a.name} lies inside prefix {pb} of {b.name}"
                         )
+    unknown = set(options.service_body_bytes) - set(names)
+    if unknown:
+        raise ConfigError(f"body limits for unknown services: {sorted(unknown)}")
+    for name, limit in options.service_body_bytes.items():
+        if limit <= 0:
+            raise ConfigError(f"body limit for {name} must be positive, not {limit}")
 
 
 # --------------------------------------------------------------------------- dynamic
@@ -367,12 +391,9 @@ def middlewares(options: GatewayOptions) -> dict[str, Any]:
     mws[MW_RATE_LIMIT_AUTH] = {
         "rateLimit": _rate_limit(options.auth_rate_limit, options.trusted_proxies)
     }
-    mws[MW_BODY_LIMIT] = {
-        "buffering": {
-            "maxRequestBodyBytes": options.max_body_bytes,
-            "memRequestBodyBytes": min(DEFAULT_MEM_BODY_BYTES, options.max_body_bytes),
-        }
-    }
+    mws[MW_BODY_LIMIT] = _body_limit(options.max_body_bytes)
+    for name, limit in sorted(options.service_body_bytes.items()):
+        mws[body_limit_name(name)] = _body_limit(limit)
     mws[MW_COMPRESS] = {
         "compress": {
             "minResponseBodyBytes": 1024,
@@ -412,8 +433,25 @@ def middlewares(options: GatewayOptions) -> dict[str, Any]:
     return mws
 
 
+def body_limit_name(service: str) -> str:
+    return f"{MW_BODY_LIMIT}-{service}"
+
+
+def _body_limit(limit: int) -> dict[str, Any]:
+    return {
+        "buffering": {
+            "maxRequestBodyBytes": limit,
+            "memRequestBodyBytes": min(DEFAULT_MEM_BODY_BYTES, limit),
+        }
+    }
+
+
 def middleware_chain(
-    options: GatewayOptions, *, docs: bool = False, strict: bool = False
+    options: GatewayOptions,
+    *,
+    docs: bool = False,
+    strict: bool = False,
+    service: str | None = None,
 ) -> list[str]:
     """The middlewares of one router, outermost first.
 
@@ -427,7 +465,11 @@ def middleware_chain(
     chain.append(MW_RATE_LIMIT)
     if strict:
         chain.append(MW_RATE_LIMIT_AUTH)
-    chain += [MW_BODY_LIMIT, MW_COMPRESS, MW_CIRCUIT_BREAKER, MW_RETRY]
+    if service is not None and service in options.service_body_bytes:
+        chain.append(body_limit_name(service))
+    else:
+        chain.append(MW_BODY_LIMIT)
+    chain += [MW_COMPRESS, MW_CIRCUIT_BREAKER, MW_RETRY]
     return chain
 
 
@@ -440,7 +482,7 @@ def routers(options: GatewayOptions, routes: Sequence[Service] = ROUTES) -> dict
             "rule": prefix_rule(service.prefixes),
             "priority": PRIORITY_SERVICE,
             "service": service.name,
-            "middlewares": middleware_chain(options),
+            "middlewares": middleware_chain(options, service=service.name),
         }
     for service in routes:
         out[f"{service.name}-docs"] = {
@@ -462,7 +504,7 @@ def routers(options: GatewayOptions, routes: Sequence[Service] = ROUTES) -> dict
             "rule": prefix_rule([path]),
             "priority": PRIORITY_STRICT,
             "service": owner.name,
-            "middlewares": middleware_chain(options, strict=True),
+            "middlewares": middleware_chain(options, strict=True, service=owner.name),
         }
     return out
 
