@@ -6,7 +6,8 @@ Session-scoped, so Traefik and the upstreams start once per run:
   answers with the path, headers and body size it received and its service name;
 * ``service_upstreams`` — each real service in its own uvicorn
   (``<package>.app:create_app``, ``MAHALIYAT_ENVIRONMENT=test``, its own SQLite file,
-  ``MAHALIYAT_BUS_URL=memory://``);
+  ``MAHALIYAT_BUS_URL=memory://``, demo data seeded), reaching its peers through
+  ``services_gateway`` (``MAHALIYAT_PUBLIC_BASE_URL``);
 * ``gateway_factory`` — ``gateway_factory(upstreams, options=None)`` starts another
   Traefik (rendered from the route table, on free ports) in front of any upstreams or
   backend URLs, e.g. with tighter limits; stopped at the end of the session;
@@ -38,6 +39,7 @@ from .harness import (
     Gateway,
     StartupError,
     Upstream,
+    free_port,
     start_gateway,
     start_upstreams,
     stop_all,
@@ -68,9 +70,22 @@ def echo_upstreams(system_dir: Path) -> Iterator[dict[str, Upstream]]:
 
 
 @pytest.fixture(scope="session")
-def service_upstreams(system_dir: Path) -> Iterator[dict[str, Upstream]]:
+def services_gateway_port() -> int:
+    """Where ``services_gateway`` listens, known before the services start: they reach
+    each other through it (``public_base_url``), as in a distributed deployment."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def service_upstreams(
+    system_dir: Path, services_gateway_port: int
+) -> Iterator[dict[str, Upstream]]:
+    env = {
+        "MAHALIYAT_SEED_DEMO_DATA": "true",
+        "MAHALIYAT_PUBLIC_BASE_URL": f"http://127.0.0.1:{services_gateway_port}",
+    }
     try:
-        upstreams = start_upstreams("service", system_dir / "services")
+        upstreams = start_upstreams("service", system_dir / "services", extra_env=env)
     except StartupError as exc:
         _fail(exc)
     yield upstreams
@@ -105,9 +120,11 @@ def echo_gateway(gateway_factory: GatewayFactory, echo_upstreams: dict[str, Upst
 
 @pytest.fixture(scope="session")
 def services_gateway(
-    gateway_factory: GatewayFactory, service_upstreams: dict[str, Upstream]
+    gateway_factory: GatewayFactory,
+    service_upstreams: dict[str, Upstream],
+    services_gateway_port: int,
 ) -> Gateway:
-    return gateway_factory(service_upstreams)
+    return gateway_factory(service_upstreams, port=services_gateway_port)
 
 
 @pytest.fixture

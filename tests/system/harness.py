@@ -37,7 +37,7 @@ from mahaliyat_gateway.traefik import GatewayOptions, write
 SYSTEM_DIR = Path(__file__).resolve().parent
 REPO = SYSTEM_DIR.parents[1]
 
-STARTUP_TIMEOUT = 30.0  # per batch of processes
+STARTUP_TIMEOUT = 120.0  # per batch of processes (demo seeding on a busy machine)
 STOP_TIMEOUT = 5.0
 TRAEFIK_NOT_FOUND = "404 page not found"
 
@@ -356,8 +356,12 @@ def start_gateway(
     *,
     ready_paths: Sequence[str] | None = None,
     timeout: float = STARTUP_TIMEOUT,
+    port: int | None = None,
 ) -> Gateway:
     """Render the config for ``upstreams`` into ``work_dir`` and start Traefik on free ports.
+
+    ``port``: the web entry point's port when the upstreams were told the gateway's
+    address before it started (their ``public_base_url``); tried first.
 
     Ready when ``/ping`` answers on the internal entry point and every path of
     ``ready_paths`` (default: each service's ``<api_prefix>/healthz``) reaches a router,
@@ -371,8 +375,10 @@ def start_gateway(
         else [s.api_prefix + "/healthz" for s in ROUTES]
     )
     last_error: StartupError | None = None
+    wanted = port
     for _attempt in range(3):
-        port, internal_port = free_port(), free_port()
+        port, internal_port = (wanted or free_port()), free_port()
+        wanted = None
         config_dir = work_dir / f"traefik-{port}"
         opts = replace(
             base,

@@ -35,7 +35,11 @@ ROUTES: tuple[Service, ...] = (
         8101,
     ),
     Service(
-        "catalog", "catalog_service", "/api/v1/catalog", ("/api/v1/catalog", "/c", "/guide"), 8102
+        "catalog",
+        "catalog_service",
+        "/api/v1/catalog",
+        ("/api/v1/catalog", "/c", "/guide", "/guide.pdf"),
+        8102,
     ),
     Service("request", "request_service", "/api/v1/requests", ("/api/v1/requests",), 8103),
     Service(
