@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
 
 from catalog_service.seed import load_categories
 
 from .conftest import screenshot
+
+# The embedded platform starting (demo data seeded) counts against the first test.
+pytestmark = pytest.mark.timeout(360)
 
 CENTRE = "21-03-F01"  # a Giza district centre
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
 
 from mahaliyat_gateway.routes import ROUTES
 
 from .conftest import screenshot
+
+# The embedded platform starting (demo data seeded) counts against the first test.
+pytestmark = pytest.mark.timeout(360)
 
 
 def test_start_page_is_arabic_rtl_and_links_every_service(page: Page, platform_url: str) -> None:

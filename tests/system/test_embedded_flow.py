@@ -9,7 +9,8 @@ import pytest
 
 from tests.support.platform import platform_url  # noqa: F401  (a fixture)
 
-pytestmark = pytest.mark.system
+# Starting every service (demo data seeded) and Traefik counts against the first test.
+pytestmark = [pytest.mark.system, pytest.mark.timeout(360)]
 
 DEMO_PASSWORD = "Mahaliyat-demo-2026"  # development-only demo accounts, docs/identity.md
 

@@ -11,7 +11,8 @@ from mahaliyat_gateway.routes import ROUTES, Service
 
 from .harness import Gateway
 
-pytestmark = pytest.mark.system
+# Starting every service (demo data seeded) and Traefik counts against the first test.
+pytestmark = [pytest.mark.system, pytest.mark.timeout(360)]
 
 
 @pytest.fixture(scope="module")

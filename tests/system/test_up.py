@@ -19,7 +19,8 @@ import pytest
 from mahaliyat_gateway.routes import ROUTES
 from tests.conftest import POSTGRES_ADMIN_URL, RABBITMQ_URL, require
 
-pytestmark = pytest.mark.system
+# Fourteen uvicorns migrating their own databases and Traefik: generous on a busy machine.
+pytestmark = [pytest.mark.system, pytest.mark.timeout(420)]
 
 
 def free_port() -> int:
@@ -56,7 +57,7 @@ def distributed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 150
+        deadline = time.monotonic() + 360
         url = f"http://{address}"
         while True:
             if process.poll() is not None:
