@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
+import jwt
 import pytest
 from sqlalchemy import func, select
 
-from identity_service.models import IdempotencyRecord, PartnerClient, StaffUser
-from tests.identity.conftest import API, Service
+from identity_service.models import Citizen, IdempotencyRecord, PartnerClient, StaffUser
+from tests.identity.conftest import ALEX_CITIZEN, API, GIZA_CITIZEN, Service
 
 
 async def audit(service: Service, headers: dict[str, str], **params: str) -> list[dict[str, Any]]:
@@ -288,3 +290,100 @@ async def test_username_rules_and_conflicts(service: Service) -> None:
     assert bad.json()["errors"][0]["field"] == "username"
     listed = (await service.client.get(f"{API}/admin/staff?q=GIZA", headers=admin)).json()
     assert {u["username"] for u in listed["items"]} == {"giza.front", "giza.back", "giza.kpi"}
+
+
+# --- the counter procedure for a squatted national ID -------------------------------
+
+SQUATTER_PHONE = "01199999999"
+
+
+async def bind(
+    service: Service, headers: dict[str, str], national_id: str, phone: str, reason: str
+) -> httpx.Response:
+    return await service.client.post(
+        f"{API}/admin/citizens/phone-binding",
+        headers=headers,
+        json={"national_id": national_id, "phone": phone, "reason": reason},
+    )
+
+
+async def test_an_admin_rebinds_a_squatted_national_id_to_its_holders_phone(
+    service: Service,
+) -> None:
+    # Someone who knew the ID signed in first, from their own phone.
+    squatter = await service.citizen_tokens_from(GIZA_CITIZEN, SQUATTER_PHONE)
+    pending_id, pending_code = await service.request_code(GIZA_CITIZEN, SQUATTER_PHONE)
+    admin = await service.bearer("admin")
+
+    reason = "ID card checked at centre 21-03-F01"
+    response = await bind(service, admin, "٢٩٠٠١٠١٢١٠١٢٣٤", "010-1234-5678", reason)
+    assert response.status_code == 200, response.text
+    bound = response.json()
+    assert bound["phone"] == "+201012345678"
+    assert (bound["created"], bound["changed"], bound["sessions_ended"]) == (False, True, 1)
+
+    # The squatter is out: their session, and the code already sent to them.
+    refreshed = await service.client.post(
+        f"{API}/token",
+        data={"grant_type": "refresh_token", "refresh_token": squatter["refresh_token"]},
+    )
+    assert refreshed.status_code == 401
+    late = await service.client.post(
+        f"{API}/otp/verify", json={"challenge_id": pending_id, "code": pending_code}
+    )
+    assert (late.status_code, late.json()["code"]) == (409, "national_id_bound_to_another_phone")
+    # Codes now go to the holder, whatever is typed, and the account (subject) is the same.
+    challenge_id, _ = await service.request_code(GIZA_CITIZEN, SQUATTER_PHONE)
+    event = next(e for e in await service.otp_events() if e["subject"] == challenge_id)
+    assert event["data"]["phone"] == "+201012345678"
+    holder = await service.citizen_tokens(GIZA_CITIZEN)
+    claims = jwt.decode(holder["access_token"], options={"verify_signature": False})
+    assert (
+        claims["sub"]
+        == bound["id"]
+        == jwt.decode(squatter["access_token"], options={"verify_signature": False})["sub"]
+    )
+    assert claims["phone_number"] == "+201012345678"
+
+    (entry,) = await audit(service, admin, action="citizen.phone_bound")
+    me = (await service.client.get(f"{API}/me", headers=admin)).json()
+    assert entry["actor"] == f"staff:{me['subject']}"
+    assert entry["target"] == f"citizen:{bound['id']}"
+    assert entry["details"]["reason"] == reason
+    assert entry["details"]["phone_before"] == "*" * 11 + "99"
+    assert entry["details"]["phone_after"] == "*" * 11 + "78"
+    assert "+201199999999" not in str(entry)
+
+
+async def test_binding_an_unknown_national_id_prevents_squatting(service: Service) -> None:
+    admin = await service.bearer("admin")
+    response = await bind(service, admin, ALEX_CITIZEN, "01012345678", "first visit, in person")
+    assert response.status_code == 200, response.text
+    assert (response.json()["created"], response.json()["sessions_ended"]) == (True, 0)
+    challenge_id, _ = await service.request_code(ALEX_CITIZEN, SQUATTER_PHONE)
+    event = next(e for e in await service.otp_events() if e["subject"] == challenge_id)
+    assert event["data"]["phone"] == "+201012345678"  # not the squatter's
+    again = await bind(service, admin, ALEX_CITIZEN, "01012345678", "asked twice")
+    assert (again.json()["created"], again.json()["changed"]) == (False, False)
+
+
+async def test_phone_binding_is_validated_and_for_platform_admins_only(service: Service) -> None:
+    admin = await service.bearer("admin")
+    invalid = await bind(service, admin, "2900101210123", "0131234567", "in person")
+    assert invalid.status_code == 422
+    assert {(e["field"], e["code"]) for e in invalid.json()["errors"]} == {
+        ("national_id", "national_id_format"),
+        ("phone", "phone_format"),
+    }
+    no_reason = await bind(service, admin, GIZA_CITIZEN, "01012345678", "")
+    assert no_reason.status_code == 422
+    assert no_reason.json()["errors"][0]["field"].endswith("reason")
+    citizen = {"Authorization": f"Bearer {(await service.citizen_tokens())['access_token']}"}
+    for headers in (await service.bearer("giza.kpi"), citizen):
+        refused = await bind(service, headers, GIZA_CITIZEN, "01112345678", "not allowed")
+        assert refused.status_code == 403
+    async with service.database.read() as session:
+        phone = await session.scalar(
+            select(Citizen.phone).where(Citizen.national_id == GIZA_CITIZEN)
+        )
+    assert phone == "+201012345678"

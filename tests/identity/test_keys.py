@@ -42,14 +42,59 @@ async def test_jwks_publishes_public_keys_only_and_may_be_cached(sqlite_service:
     assert oct(sqlite_service.settings.keys_path.stat().st_mode & 0o777) == "0o600"
 
 
-async def test_discovery_document(sqlite_service: Service) -> None:
-    document = (await sqlite_service.client.get("/.well-known/openid-configuration")).json()
-    base = sqlite_service.settings.public_base_url
-    assert document["issuer"] == sqlite_service.settings.jwt_issuer
-    assert document["jwks_uri"] == f"{base}/.well-known/jwks.json"
-    assert document["token_endpoint"] == f"{base}{API}/token"
-    assert set(document["grant_types_supported"]) == {"client_credentials", "refresh_token"}
-    assert "requests:status" in document["scopes_supported"]
+async def test_the_metadata_is_valid_rfc_8414_at_both_well_known_paths(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    # RFC 8414 wants an https issuer that is the base of the well-known URL.
+    settings = test_settings(
+        f"sqlite+aiosqlite:///{tmp_path}/i.db",
+        tmp_path,
+        jwt_issuer="https://mahaliyat.example",
+        public_base_url="https://mahaliyat.example",
+    )
+    async with running(settings, clock) as service:
+        oauth = await service.client.get("/.well-known/oauth-authorization-server")
+        oidc = await service.client.get("/.well-known/openid-configuration")
+        assert oauth.status_code == oidc.status_code == 200
+        assert oauth.headers["cache-control"] == "public, max-age=300"
+        document = oauth.json()
+        assert oidc.json() == document
+        # RFC 8414 §2 required members; the token endpoint because a grant other than
+        # implicit is supported.
+        assert document["issuer"] == "https://mahaliyat.example"
+        assert document["token_endpoint"] == f"https://mahaliyat.example{API}/token"
+        assert document["jwks_uri"] == "https://mahaliyat.example/.well-known/jwks.json"
+        assert set(document["grant_types_supported"]) == {"client_credentials", "refresh_token"}
+        assert "requests:status" in document["scopes_supported"]
+        # No grant that uses an authorization endpoint, so neither it nor response types.
+        assert not {"authorization_code", "implicit"} & set(document["grant_types_supported"])
+        assert "authorization_endpoint" not in document
+        assert "response_types_supported" not in document
+        # §3.2: members with zero elements are omitted.
+        assert all(value not in ([], {}, "", None) for value in document.values())
+        # Nothing that claims an OpenID Provider we are not (no ID token, no userinfo).
+        assert not {
+            "id_token_signing_alg_values_supported",
+            "subject_types_supported",
+            "userinfo_endpoint",
+        } & set(document)
+        # Registered client authentication names (and "Bearer", an access token type).
+        assert set(document["token_endpoint_auth_methods_supported"]) == {
+            "client_secret_basic",
+            "client_secret_post",
+        }
+        assert document["introspection_endpoint_auth_methods_supported"][-1] == "Bearer"
+        assert {"national_id", "phone_number"} <= set(document["mahaliyat_access_token_claims"])
+        # Every advertised endpoint is served here: the path answers, and not with 404/405.
+        for member in ("token_endpoint", "revocation_endpoint", "introspection_endpoint"):
+            url = document[member]
+            assert url.startswith("https://mahaliyat.example/")
+            path = url.removeprefix("https://mahaliyat.example")
+            answered = await service.client.post(path, data={})
+            assert answered.status_code in (200, 400, 401), (member, answered.status_code)
+        for member in ("jwks_uri", "service_documentation"):
+            path = document[member].removeprefix("https://mahaliyat.example")
+            assert (await service.client.get(path)).status_code == 200, member
 
 
 async def verifier(service: Service) -> TokenVerifier:
@@ -75,7 +120,7 @@ async def test_rotation_keeps_earlier_tokens_valid_and_signs_with_the_new_key(
     await from_file.verify(before["access_token"])
 
     # The CLI's work, while the service runs.
-    assert "signing with" in rotate_keys(service.settings, activate_after=timedelta(0))
+    assert "signing with" in await rotate_keys(service.settings, activate_after=timedelta(0))
 
     after = await service.login("giza.kpi")
     new_kid = jwt.get_unverified_header(after["access_token"])["kid"]
@@ -96,7 +141,7 @@ async def test_rotation_keeps_earlier_tokens_valid_and_signs_with_the_new_key(
 async def test_a_new_key_is_published_before_it_signs(sqlite_service: Service) -> None:
     service = sqlite_service
     old_kid = jwt.get_unverified_header((await service.login("giza.kpi"))["access_token"])["kid"]
-    rotate_keys(service.settings)  # the default: published now, signing in 60 s
+    await rotate_keys(service.settings)  # the default: published now, signing in 60 s
     published = (await service.client.get("/.well-known/jwks.json")).json()["keys"]
     assert len(published) == 2
     new_kid = next(k["kid"] for k in published if k["kid"] != old_kid)
@@ -145,8 +190,69 @@ async def test_production_refuses_to_start_without_keys(tmp_path: Path) -> None:
     with pytest.raises(KeyringError, match="no signing keys"):
         create_app(settings)
     assert not settings.keys_path.exists()
-    rotate_keys(settings)  # an operator creates them
+    await rotate_keys(settings)  # an operator creates them
     create_app(settings)
+
+
+@pytest.mark.parametrize(
+    ("environment", "generate_dev_keys", "generated"),
+    [
+        ("development", False, False),  # `make up` and any other runner: explicit keys
+        ("test", False, False),
+        ("development", True, True),  # the embedded runner
+        ("test", True, True),
+        ("staging", True, False),  # ignored where real keys are required
+        ("production", True, False),
+    ],
+)
+def test_keys_are_generated_only_when_asked_and_only_in_development(
+    tmp_path: Path, environment: str, generate_dev_keys: bool, generated: bool
+) -> None:
+    settings = test_settings(
+        f"sqlite+aiosqlite:///{tmp_path}/i.db",
+        tmp_path,
+        environment=environment,
+        generate_dev_keys=generate_dev_keys,
+        otp_pepper="a-real-pepper-of-enough-length",
+        otp_delivery_key="a-real-delivery-key-of-enough-length",
+    )
+    if generated:
+        create_app(settings)
+        assert len(parse_keyring(settings.keys_path.read_text())) == 1
+    else:
+        with pytest.raises(KeyringError, match="GENERATE_DEV_KEYS"):
+            create_app(settings)
+        assert not settings.keys_path.exists()
+
+
+async def test_a_rotation_is_audited(sqlite_service: Service) -> None:
+    service = sqlite_service
+    old_kid = parse_keyring(service.settings.keys_path.read_text())[0].kid
+    await rotate_keys(service.settings, activate_after=timedelta(0))
+    new_kid = parse_keyring(service.settings.keys_path.read_text())[0].kid
+    admin = await service.bearer("admin")
+    response = await service.client.get(
+        f"{API}/admin/audit", headers=admin, params={"action": "keys.rotated"}
+    )
+    (entry,) = response.json()["items"]
+    assert entry["actor"] == "system:cli"
+    assert entry["target"] == f"key:{new_kid}"
+    assert entry["details"]["retired"] == [old_kid]
+    assert entry["details"]["dropped"] == []
+    assert entry["details"]["keys_file"] == str(service.settings.keys_path)
+    assert entry["details"]["operator"]
+    assert "PRIVATE KEY" not in json.dumps(entry)
+
+
+async def test_a_rotation_that_cannot_be_audited_does_not_happen(tmp_path: Path) -> None:
+    settings = test_settings(f"sqlite+aiosqlite:///{tmp_path}/i.db", tmp_path)
+    await rotate_keys(settings)
+    before = settings.keys_path.read_text(), settings.jwks_path.read_text()
+    with sqlite3.connect(tmp_path / "i.db") as connection:
+        connection.execute("DROP TABLE audit_entries")  # the entry cannot be written
+    with pytest.raises(KeyringError, match="nothing rotated"):
+        await rotate_keys(settings)
+    assert (settings.keys_path.read_text(), settings.jwks_path.read_text()) == before
 
 
 async def test_keys_from_a_setting(tmp_path: Path, clock: MovableClock) -> None:
@@ -159,7 +265,7 @@ async def test_keys_from_a_setting(tmp_path: Path, clock: MovableClock) -> None:
         assert jwt.get_unverified_header(tokens["access_token"])["kid"] == key.kid
     assert not settings.keys_path.exists()
     with pytest.raises(KeyringError):
-        rotate_keys(settings)
+        await rotate_keys(settings)
 
 
 async def test_a_broken_keyring_file_keeps_the_current_keys(sqlite_service: Service) -> None:
@@ -194,8 +300,14 @@ def test_the_command_line(
     monkeypatch.setenv("MAHALIYAT_IDENTITY_ARGON2_MEMORY_KIB", "64")
     assert main(["rotate-keys"]) == 0
     assert main(["rotate-keys"]) == 0
-    assert len(parse_keyring((tmp_path / "identity-signing-keys.json").read_text())) == 2
+    keys = parse_keyring((tmp_path / "identity-signing-keys.json").read_text())
+    assert len(keys) == 2
     assert len(json.loads((tmp_path / "identity-jwks.json").read_text())["keys"]) == 2
+    with sqlite3.connect(tmp_path / "identity.db") as connection:
+        rotations = connection.execute(
+            "SELECT actor, target FROM audit_entries WHERE action = 'keys.rotated' ORDER BY id"
+        ).fetchall()
+    assert rotations == [("system:cli", f"key:{keys[1].kid}"), ("system:cli", f"key:{keys[0].kid}")]
 
     assert main(["create-admin", "chief", "--name-ar", "رئيس"]) == 0
     password = capsys.readouterr().out.rsplit(": ", 1)[1].strip()

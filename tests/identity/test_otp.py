@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from sqlalchemy import func, select
 
-from identity_service.models import Citizen, TokenFamily
+from identity_service.models import AuditEntry, Citizen, OtpChallenge, TokenFamily
 from identity_service.otp_delivery import UndecryptableCode, decrypt_code
 from mahaliyat.events import outbox
+from mahaliyat.logs import JsonFormatter
 from tests.identity.conftest import (
     ALEX_CITIZEN,
     API,
@@ -186,7 +194,7 @@ async def test_unknown_challenge_and_malformed_code(sqlite_service: Service) -> 
     assert (await verify(sqlite_service, challenge_id, arabic))[0] == 200
 
 
-async def test_codes_per_phone_are_limited(service: Service) -> None:
+async def test_codes_per_national_id_and_number_are_limited(service: Service) -> None:
     for _ in range(3):
         await service.request_code()
     response = await service.client.post(
@@ -194,6 +202,7 @@ async def test_codes_per_phone_are_limited(service: Service) -> None:
     )
     assert response.status_code == 429
     assert response.json()["code"] == "too_many_code_requests"
+    assert response.json()["limit"] == "national_id"
     retry_after = int(response.headers["Retry-After"])
     assert 0 < retry_after <= 15 * 60
     # Another phone is not affected; this one can ask again once the window has passed.
@@ -260,3 +269,187 @@ async def test_the_same_citizen_gets_the_same_subject(service: Service) -> None:
         return str(claims["sub"])
 
     assert subject(first) == subject(second) != subject(other)
+
+
+# --- what a caller can learn, and whom a caller can lock out ---------------------------
+
+
+def national_id(n: int) -> str:
+    """A well-formed Giza national ID, distinct for each ``n``."""
+    return f"290010121{n:04d}{n % 10}"
+
+
+def mobile(n: int, prefix: str = "011") -> str:
+    return f"{prefix}1234{n:04d}"
+
+
+async def ask(
+    service: Service, national_id: str, phone: str, ip: str = "198.51.100.1"
+) -> httpx.Response:
+    return await service.client.post(
+        f"{API}/otp/request",
+        json={"national_id": national_id, "phone": phone},
+        headers={"X-Forwarded-For": ip},
+    )
+
+
+def answer(response: httpx.Response, now: datetime) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """Everything a caller sees, less what differs by nature (ids, the request id, the
+    time of day: ``expires_at`` becomes seconds from the request)."""
+    body = response.json()
+    if response.status_code == 202:
+        assert uuid.UUID(body.pop("challenge_id"))
+        expires = datetime.fromisoformat(body.pop("expires_at").replace("Z", "+00:00"))
+        body["expires_in"] = (expires - now).total_seconds()
+    body.pop("request_id", None)
+    headers = {k: v for k, v in response.headers.items() if k not in ("x-request-id", "date")}
+    return response.status_code, body, headers
+
+
+async def test_the_answer_never_tells_a_registered_national_id_from_an_unknown_one(
+    database_url: str, tmp_path: Path, clock: MovableClock
+) -> None:
+    settings = test_settings(
+        database_url, tmp_path, trusted_proxy_hops=1, otp_ip_limits=((12, 3600),)
+    )
+    async with running(settings, clock) as service:
+
+        async def history(person: int, *, prove: bool) -> list[tuple[Any, ...]]:
+            """The same requests for two national IDs; only the first proves its phone."""
+            nid, own, ip = national_id(person), mobile(person, "010"), f"203.0.113.{person}"
+            challenge = (await ask(service, nid, own, ip)).json()["challenge_id"]
+            if prove:
+                event = next(e for e in await service.otp_events() if e["subject"] == challenge)
+                key = service.settings.otp_delivery_key.get_secret_value()
+                code = decrypt_code(key, challenge, event["data"]["code_ciphertext"])
+                assert (await verify(service, challenge, code))[0] == 200
+            typed = [own, own, own]  # the bound number itself, up to its limit
+            typed += [mobile(100 * person + n) for n in range(6)]  # numbers of others
+            typed += [mobile(100 * person)] * 4  # one of them, again and again
+            typed += [mobile(100 * person + 50 + n) for n in range(3)]  # 16 minutes later
+            seen = []
+            for n, phone in enumerate(typed):
+                if n == len(typed) - 3:
+                    clock.advance(minutes=16)  # the short windows pass, the daily ones do not
+                seen.append(answer(await ask(service, nid, phone, ip), clock.now))
+            return seen
+
+        registered = await history(1, prove=True)
+        unknown = await history(2, prove=False)
+        assert registered == unknown
+        # The burst did meet every visible limit, so the equality means something.
+        limits = {body.get("limit") for status, body, _ in registered if status == 429}
+        assert limits == {"national_id", "ip"}
+        assert sum(status == 202 for status, _, _ in registered) >= 9
+        async with service.database.read() as session:
+            withheld = await session.scalar(
+                select(func.count())
+                .select_from(OtpChallenge)
+                .where(OtpChallenge.delivered.is_(False))
+            )
+        assert withheld  # and the silent cap did hold codes back for the registered one
+
+
+@pytest.fixture
+async def proxied(database_url: str, tmp_path: Path, clock: MovableClock) -> AsyncIterator[Service]:
+    """Behind one proxy: each test request may come from its own client IP."""
+    settings = test_settings(database_url, tmp_path, trusted_proxy_hops=1)
+    async with running(settings, clock) as built:
+        yield built
+
+
+async def test_someone_typing_other_numbers_cannot_lock_a_citizen_out(
+    proxied: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = proxied
+    await service.citizen_tokens(GIZA_CITIZEN)  # bound to PHONE
+    before = len(await service.otp_events())
+    # Anyone may know a national ID. Every code for it goes to the bound phone, so the
+    # attacker learns nothing, but the phone must not be flooded nor the ID locked.
+    monkeypatch.setattr("identity_service.services.citizens.new_code", lambda: "424242")
+    attempts = [await ask(service, GIZA_CITIZEN, mobile(n), f"198.51.100.{n}") for n in range(30)]
+    assert {r.status_code for r in attempts} == {202}
+    sent = [e for e in await service.otp_events()][before:]
+    assert len(sent) == 2  # otp_redirect_limits: 2 per 15 minutes
+    assert {e["data"]["phone"] for e in sent} == {"+201012345678"}
+    # A withheld code cannot be guessed into a session: even the right digits fail.
+    status, body = await verify(service, attempts[-1].json()["challenge_id"], "424242")
+    assert (status, body["code"]) == (401, "invalid_code")
+    monkeypatch.undo()
+
+    # The citizen, from their own phone, still gets a working code...
+    challenge_id, code = await service.request_code(GIZA_CITIZEN, PHONE)
+    assert (await verify(service, challenge_id, code))[0] == 200
+    # ...within their own limit (3 per 15 minutes for the ID with this number).
+    assert (await ask(service, GIZA_CITIZEN, PHONE)).status_code == 202
+    refused = await ask(service, GIZA_CITIZEN, PHONE)
+    assert (refused.status_code, refused.json()["limit"]) == (429, "national_id")
+    async with service.database.read() as session:
+        actions = list(await session.scalars(select(AuditEntry.action)))
+    assert actions.count("citizen.otp_withheld") == 28
+
+
+async def test_codes_per_typed_number_are_limited_across_national_ids(service: Service) -> None:
+    # A family may share a phone, so the number allows more than one person's limit.
+    for person in range(5):
+        assert (await ask(service, national_id(person), PHONE)).status_code == 202
+    refused = await ask(service, national_id(5), PHONE)
+    assert (refused.status_code, refused.json()["limit"]) == (429, "phone")
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+
+
+async def test_a_code_sent_before_the_id_was_bound_elsewhere_does_not_sign_in(
+    service: Service,
+) -> None:
+    # Two people claim an unregistered ID at once; the first to verify binds it.
+    squatter_id, squatter_code = await service.request_code(ALEX_CITIZEN, "01199999999")
+    owner_id, owner_code = await service.request_code(ALEX_CITIZEN, PHONE)
+    assert (await verify(service, owner_id, owner_code))[0] == 200
+    status, body = await verify(service, squatter_id, squatter_code)
+    assert (status, body["code"]) == (409, "national_id_bound_to_another_phone")
+    assert (await verify(service, squatter_id, squatter_code))[0] == 410  # spent
+    async with service.database.read() as session:
+        phone = await session.scalar(
+            select(Citizen.phone).where(Citizen.national_id == ALEX_CITIZEN)
+        )
+        families = await session.scalar(select(func.count()).select_from(TokenFamily))
+        actions = list(await session.scalars(select(AuditEntry.action)))
+    assert (phone, families) == ("+201012345678", 1)
+    assert "citizen.otp_phone_superseded" in actions
+
+
+async def test_the_code_never_appears_in_logs_at_any_level(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    formatted = io.StringIO()
+    handler = logging.StreamHandler(formatted)
+    handler.setFormatter(JsonFormatter("identity"))
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        # Every logger at DEBUG: the root, and SQLAlchemy's (it sets its own to WARNING), so
+        # each statement is logged with its parameters and each row it returned.
+        with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="sqlalchemy"):
+            challenge_id, code = await service.request_code()
+            await verify(service, challenge_id, wrong(code))
+            assert (await verify(service, challenge_id, code))[0] == 200
+            await verify(service, challenge_id, code)  # a replay
+            await service.citizen_tokens(ALEX_CITIZEN)
+            await service.app.state.runtime.relay.drain()  # the publishing path too
+    finally:
+        root.removeHandler(handler)
+    assert any(r.levelno == logging.DEBUG for r in caplog.records)
+    assert any(r.name.startswith("sqlalchemy.engine") for r in caplog.records)  # parameters
+    everything = [formatted.getvalue()]
+    for record in caplog.records:
+        everything += [
+            record.getMessage(),
+            repr(record.__dict__),
+            JsonFormatter("x").format(record),
+        ]
+    text = "\n".join(everything)
+    # The code as a token of its own; the same six digits inside a UUID, a timestamp's
+    # microseconds or base64 are coincidences, not the code.
+    alone = re.compile(rf"(?<![0-9A-Za-z.:_+/-]){code}(?![0-9A-Za-z])")
+    assert alone.search(text) is None

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
-from identity_service.models import AuditEntry, RefreshToken
+from identity_service.models import AuditEntry, RefreshToken, TokenFamily
 from identity_service.tokens import refresh_digest
-from tests.identity.conftest import API, DEMO_PASSWORD, Service
+from tests.identity.conftest import (
+    API,
+    DEMO_PASSWORD,
+    MovableClock,
+    Service,
+    running,
+    test_settings,
+)
 
 
 async def refresh(service: Service, token: str) -> httpx.Response:
@@ -59,6 +67,7 @@ async def test_refresh_tokens_are_stored_hashed(service: Service) -> None:
 async def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(service: Service) -> None:
     stolen = await service.login("giza.kpi")
     rotated = (await refresh(service, stolen["refresh_token"])).json()
+    service.clock.advance(seconds=11)  # past the grace for a parallel or retried refresh
     reuse = await refresh(service, stolen["refresh_token"])
     assert reuse.status_code == 401
     assert reuse.json()["error"] == "invalid_grant"
@@ -74,15 +83,88 @@ async def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(service:
     assert (await refresh(service, other["refresh_token"])).status_code == 200
 
 
-async def test_parallel_refreshes_of_one_token_issue_one_successor(
+async def test_parallel_refreshes_of_one_token_issue_one_successor_and_keep_the_session(
     service: Service,
 ) -> None:
     tokens = await service.login("giza.kpi")
     outcomes = await asyncio.gather(*(refresh(service, tokens["refresh_token"]) for _ in range(3)))
-    assert sorted(r.status_code for r in outcomes) == [200, 401, 401]
-    # The losers look like a replay, so the family ends, the winner's successor with it.
+    assert sorted(r.status_code for r in outcomes) == [200, 409, 409]
+    assert {r.json()["error"] for r in outcomes if r.status_code == 409} == {
+        "refresh_token_rotated"
+    }
     (winner,) = [r.json() for r in outcomes if r.status_code == 200]
-    assert (await refresh(service, winner["refresh_token"])).status_code == 401
+    # The losers carried no tokens away, and the winner's successor still works.
+    assert all("refresh_token" not in r.json() for r in outcomes if r.status_code == 409)
+    assert (await refresh(service, winner["refresh_token"])).status_code == 200
+
+
+async def family_state(service: Service, refresh_token: str) -> tuple[bool, list[str]]:
+    """Whether the token's family is revoked, and the reuse audit entries so far."""
+    async with service.database.read() as session:
+        family_id = await session.scalar(
+            select(RefreshToken.family_id).where(
+                RefreshToken.token_digest == refresh_digest(refresh_token)
+            )
+        )
+        revoked = await session.scalar(
+            select(TokenFamily.revoked_at).where(TokenFamily.id == family_id)
+        )
+        actions = list(
+            await session.scalars(
+                select(AuditEntry.action).where(AuditEntry.action == "session.refresh_reused")
+            )
+        )
+    return revoked is not None, actions
+
+
+async def test_a_retry_within_the_grace_is_refused_without_ending_the_session(
+    service: Service,
+) -> None:
+    first = await service.citizen_tokens()
+    second = (await refresh(service, first["refresh_token"])).json()  # its answer was "lost"
+    service.clock.advance(seconds=10)  # the grace, inclusive
+    retry = await refresh(service, first["refresh_token"])
+    assert retry.status_code == 409
+    assert retry.json()["error"] == "refresh_token_rotated"
+    assert "access_token" not in retry.json()
+    assert await family_state(service, first["refresh_token"]) == (False, [])
+    # The successor was never used, so the session goes on with it.
+    assert (await refresh(service, second["refresh_token"])).status_code == 200
+
+
+async def test_a_rotated_token_after_the_grace_revokes_the_family(service: Service) -> None:
+    first = await service.citizen_tokens()
+    second = (await refresh(service, first["refresh_token"])).json()
+    service.clock.advance(seconds=10, milliseconds=1)
+    reuse = await refresh(service, first["refresh_token"])
+    assert (reuse.status_code, reuse.json()["error"]) == (401, "invalid_grant")
+    assert await family_state(service, first["refresh_token"]) == (
+        True,
+        ["session.refresh_reused"],
+    )
+    assert (await refresh(service, second["refresh_token"])).status_code == 401
+
+
+async def test_no_grace_once_the_successor_has_been_used(service: Service) -> None:
+    # The holder moved on; whoever shows the older token now holds a copy.
+    first = await service.citizen_tokens()
+    second = (await refresh(service, first["refresh_token"])).json()
+    service.clock.advance(seconds=2)
+    third = (await refresh(service, second["refresh_token"])).json()
+    service.clock.advance(seconds=2)
+    reuse = await refresh(service, first["refresh_token"])
+    assert (reuse.status_code, reuse.json()["error"]) == (401, "invalid_grant")
+    assert (await refresh(service, third["refresh_token"])).status_code == 401
+
+
+async def test_a_grace_of_zero_restores_strict_reuse_detection(
+    database_url: str, tmp_path: Path, clock: MovableClock
+) -> None:
+    settings = test_settings(database_url, tmp_path, refresh_reuse_grace_seconds=0)
+    async with running(settings, clock) as service:
+        tokens = await service.login("giza.kpi")
+        assert (await refresh(service, tokens["refresh_token"])).status_code == 200
+        assert (await refresh(service, tokens["refresh_token"])).status_code == 401
 
 
 async def test_expired_and_unknown_refresh_tokens(service: Service) -> None:

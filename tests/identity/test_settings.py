@@ -70,5 +70,5 @@ async def test_no_demo_identities_in_staging(tmp_path: Path) -> None:
         "otp_pepper": "a-real-pepper-of-enough-length",
         "otp_delivery_key": "a-real-delivery-key-of-enough-length",
     }
-    rotate_keys(test_settings(url, tmp_path, **overrides))
+    await rotate_keys(test_settings(url, tmp_path, **overrides))
     assert await staff_count(url, tmp_path, **overrides) == 0

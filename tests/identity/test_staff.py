@@ -6,6 +6,8 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from identity_service.models import AuditEntry, LoginFailure, StaffUser
@@ -213,3 +215,18 @@ async def test_a_wrong_current_password_counts_towards_the_lockout(service: Serv
             assert response.json()["errors"][0]["field"] == "current_password"
     assert statuses == [422, 422, 422, 422, 423]
     assert (await attempt(service, "giza.back", DEMO_PASSWORD)).status_code == 423
+
+
+async def test_the_decoy_hash_is_ready_before_the_first_unknown_username(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From now on any argon2 *hash* fails: the first unknown-username sign-in must need
+    # only the verification a known username costs, the decoy having been made at start.
+    def no_hashing(self: PasswordHasher, password: str | bytes, **_: object) -> str:
+        raise AssertionError("hashed during a sign-in")
+
+    monkeypatch.setattr(PasswordHasher, "hash", no_hashing)
+    unknown = await attempt(service, "never.seen.before", "a-guess-of-a-password")
+    known = await attempt(service, "giza.back", "a-guess-of-a-password")
+    assert (unknown.status_code, unknown.json()["code"]) == (401, "invalid_credentials")
+    assert (known.status_code, known.json()["code"]) == (401, "invalid_credentials")

@@ -73,14 +73,48 @@ async def test_staff_token_verifies_with_the_kernel_and_carries_every_claim(
     assert header["kid"] == private_key(service)[0]
 
 
-async def test_citizen_token_has_an_opaque_subject_and_no_national_id(service: Service) -> None:
-    tokens = await service.citizen_tokens("29001012101234")
+async def test_citizen_access_tokens_carry_the_verified_national_id_and_phone(
+    service: Service,
+) -> None:
+    # Typed in Arabic-Indic digits and with a local-format number: the claims are normalised.
+    challenge_id, code = await service.request_code("٢٩٠٠١٠١٢١٠١٢٣٤", "010 1234 5678")
+    response = await service.client.post(
+        f"{API}/otp/verify", json={"challenge_id": challenge_id, "code": code}
+    )
+    tokens = response.json()
     principal = await (await kernel_verifier(service)).verify(tokens["access_token"])
     assert principal.kind == "citizen"
     assert principal.can("citizen", "EG")
+    # The subject stays opaque; the identity travels beside it (docs/contracts.md).
+    assert "29001012101234" not in principal.subject
+    assert principal.claims["national_id"] == "29001012101234"
+    assert principal.claims["phone_number"] == "+201012345678"
     assert principal.claims["nid_governorate"] == "21"
-    assert "29001012101234" not in json.dumps(dict(principal.claims))
-    assert "01012345678" not in json.dumps(dict(principal.claims))
+    # And again after a refresh, read afresh from the account.
+    refreshed = await service.client.post(
+        f"{API}/token",
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+    )
+    again = await (await kernel_verifier(service)).verify(refreshed.json()["access_token"])
+    assert (again.claims["national_id"], again.claims["phone_number"]) == (
+        "29001012101234",
+        "+201012345678",
+    )
+    assert again.subject == principal.subject
+
+
+async def test_staff_and_partner_tokens_carry_no_citizen_identity(service: Service) -> None:
+    staff = await service.login("giza.back")
+    partner = await service.client.post(
+        f"{API}/token",
+        data={"grant_type": "client_credentials"},
+        auth=("demo-portal", "Mahaliyat-demo-2026"),
+    )
+    assert partner.status_code == 200, partner.text
+    for token in (staff["access_token"], partner.json()["access_token"]):
+        principal = await (await kernel_verifier(service)).verify(token)
+        assert principal.kind in ("staff", "partner")
+        assert not {"national_id", "phone_number", "nid_governorate"} & set(principal.claims)
 
 
 async def test_me_answers_with_a_valid_token(sqlite_service: Service) -> None:

@@ -179,6 +179,7 @@ def service_env(service: Service, work_dir: Path) -> dict[str, str]:
         f"MAHALIYAT_{name}_DATABASE_URL": f"sqlite+aiosqlite:///{work_dir}/{service.name}.db",
         "MAHALIYAT_BUS_URL": "memory://",
         f"MAHALIYAT_{name}_VAR_DIR": str(work_dir / service.name),
+        "MAHALIYAT_IDENTITY_GENERATE_DEV_KEYS": "true",
     }
 
 

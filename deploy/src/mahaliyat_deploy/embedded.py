@@ -37,6 +37,9 @@ def service_settings(service: Service, var_dir: Path, overrides: Mapping[str, An
         "migrate_on_start": True,
         # identity-service writes its public keys here; the others verify tokens against them.
         "jwt_public_keys_file": var_dir / "identity-jwks.json",
+        # identity-service: make a signing key on first start (development/test only;
+        # identity refuses the flag elsewhere). The other services ignore the field.
+        "generate_dev_keys": True,
     }
     values.update(overrides)
     return cls(**values)

@@ -65,6 +65,11 @@ class Plan:
             "MAHALIYAT_SEED_DEMO_DATA": "true" if self.seed else "false",
             "MAHALIYAT_JWT_JWKS_URL": f"http://127.0.0.1:{self.ports(identity)[0]}/.well-known/jwks.json",
             "MAHALIYAT_PUBLIC_BASE_URL": f"http://{self.address}",
+            # a development signing key made on first start (identity ignores it in
+            # staging and production, which take their keys from configuration)
+            "MAHALIYAT_IDENTITY_GENERATE_DEV_KEYS": "true"
+            if self.environment in ("development", "test")
+            else "false",
         }
 
 

@@ -3,16 +3,20 @@
     python -m identity_service rotate-keys [--keys-file PATH]
     python -m identity_service create-admin USERNAME --name-ar "…"
 
-Settings come from the environment, as for the service (``MAHALIYAT_IDENTITY_*``).
+Settings come from the environment, as for the service (``MAHALIYAT_IDENTITY_*``); both
+commands write to the service's database (migrated first) and are audited there.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 from datetime import timedelta
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from identity_service.app import MIGRATIONS
 from identity_service.clock import system_clock
@@ -28,7 +32,7 @@ from identity_service.keyring import (
     write_public,
 )
 from identity_service.runtime import IdentityRuntime
-from identity_service.services.audit import Caller
+from identity_service.services.audit import Caller, audit
 from identity_service.services.staff import create_staff
 from identity_service.settings import IdentitySettings
 from mahaliyat.db import Database
@@ -42,12 +46,17 @@ CLOCK_LEEWAY = timedelta(seconds=60)
 ACTIVATION_DELAY = timedelta(seconds=60)
 
 
-def rotate_keys(
+async def rotate_keys(
     settings: IdentitySettings,
     keys_file: Path | None = None,
     activate_after: timedelta = ACTIVATION_DELAY,
 ) -> str:
-    """Add a signing key, retire the current one, drop keys retired long enough ago."""
+    """Add a signing key, retire the current one, drop keys retired long enough ago.
+
+    Audited like an admin action (``keys.rotated``, actor ``system:cli``): the entry is
+    written before the files and committed after them, so a rotation that fails leaves
+    no entry, and a database that cannot take the entry stops the rotation.
+    """
     if settings.signing_keys is not None and keys_file is None:
         raise KeyringError(
             "the keys come from MAHALIYAT_IDENTITY_SIGNING_KEYS: rotate them where that is set"
@@ -58,13 +67,49 @@ def rotate_keys(
     keep = timedelta(seconds=settings.longest_token_seconds) + CLOCK_LEEWAY
     # A first key has no verifier to wait for.
     ring, new, dropped = rotate(keys, now, keep, activate_after if keys else timedelta(0))
-    write_private(path, dump_keyring(ring))
-    write_public(settings.jwks_path, public_jwks(ring))
+    database = Database(settings.database_url)
+    written = False
+    try:
+        await upgrade(database, MIGRATIONS)
+        async with database.unit_of_work() as uow:
+            await audit(
+                uow.session,
+                Caller("system:cli", None),
+                "keys.rotated",
+                at=now,
+                target=f"key:{new.kid}",
+                activates_at=new.activates_at.isoformat() if new.activates_at else None,
+                retired=[key.kid for key in keys if key.retired_at is None],
+                dropped=[key.kid for key in dropped],
+                keys_file=str(path),
+                operator=_operator(),
+            )
+            await uow.session.flush()
+            write_private(path, dump_keyring(ring))
+            write_public(settings.jwks_path, public_jwks(ring))
+            written = True
+    except SQLAlchemyError as exc:
+        if written:
+            raise KeyringError(
+                f"the keys were rotated (signing with {new.kid}) but the audit entry "
+                f"could not be saved: {exc}"
+            ) from exc
+        raise KeyringError(f"nothing rotated: cannot write the audit entry: {exc}") from exc
+    finally:
+        await database.dispose()
     when = f"from {new.activates_at:%Y-%m-%d %H:%M:%S}Z" if new.activates_at else "now"
     lines = [f"signing with {new.kid} {when} (written to {path})"]
     lines += [f"still published: {key.kid}" for key in ring[1:]]
     lines += [f"dropped (retired before {now - keep:%Y-%m-%d %H:%M}Z): {k.kid}" for k in dropped]
     return "\n".join(lines)
+
+
+def _operator() -> str:
+    """The operating-system account that ran the command, for the audit trail."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 async def create_admin(
@@ -121,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "rotate-keys":
             delay = timedelta(seconds=args.activate_after)
-            print(rotate_keys(settings, args.keys_file, delay))
+            print(asyncio.run(rotate_keys(settings, args.keys_file, delay)))
         else:
             print(asyncio.run(create_admin(settings, args.username, args.name_ar, args.name_en)))
     except (KeyringError, OSError) as exc:

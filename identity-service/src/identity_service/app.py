@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from identity_service.api import (
     admin_audit,
+    admin_citizens,
     admin_partners,
     admin_staff,
     otp,
@@ -40,6 +41,10 @@ def create_app(
 ) -> FastAPI:
     settings = settings or IdentitySettings()
     clock = clock or system_clock
+    if settings.generate_dev_keys and settings.is_production_like:
+        log.warning(
+            "generate_dev_keys is ignored in %s: create keys with rotate-keys", settings.environment
+        )
     keyring = Keyring.from_settings(
         keyring_json=settings.signing_keys.get_secret_value() if settings.signing_keys else None,
         path=settings.keys_path,
@@ -72,6 +77,7 @@ def create_app(
             sessions.router,
             admin_staff.router,
             admin_partners.router,
+            admin_citizens.router,
             admin_audit.router,
         ],
         root_routers=[discovery_router(API_PREFIX)],

@@ -260,7 +260,8 @@ class Keyring:
             if not may_generate:
                 raise KeyringError(
                     f"no signing keys at {path}: create them with "
-                    "`python -m identity_service rotate-keys` or set MAHALIYAT_IDENTITY_SIGNING_KEYS"
+                    "`python -m identity_service rotate-keys` or set MAHALIYAT_IDENTITY_SIGNING_KEYS "
+                    "(in development, MAHALIYAT_IDENTITY_GENERATE_DEV_KEYS=true generates them)"
                 )
             key = SigningKey.generate(now)
             if create_private(path, dump_keyring([key])):

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,15 +43,28 @@ class Citizen(IdentityBase):
 
 
 class OtpChallenge(IdentityBase):
+    """One code request. ``typed_phone`` is what the caller typed (the visible limits count
+    it); ``phone`` is where the code went: the number the national ID is bound to, if any."""
+
     __tablename__ = "otp_challenges"
     __table_args__ = (
         Index("ix_otp_challenges_phone_created", "phone", "created_at"),
         Index("ix_otp_challenges_ip_created", "client_ip", "created_at"),
+        Index("ix_otp_challenges_typed_phone_created", "typed_phone", "created_at"),
+        Index(
+            "ix_otp_challenges_national_id_typed_phone_created",
+            "national_id",
+            "typed_phone",
+            "created_at",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     national_id: Mapped[str] = mapped_column(String(14))
     phone: Mapped[str] = mapped_column(String(16))
+    typed_phone: Mapped[str] = mapped_column(String(16))
+    # False: the silent cap held the SMS back; such a challenge never verifies.
+    delivered: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
     code_digest: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256, hex
     language: Mapped[str] = mapped_column(String(2))
     client_ip: Mapped[str] = mapped_column(String(64))
@@ -152,6 +167,7 @@ class RefreshToken(IdentityBase):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    successor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the token it was rotated into
 
 
 class AuditEntry(IdentityBase):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,7 +14,9 @@ class PasswordHashing:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
         )
-        self._decoy: str | None = None
+        # Hashed now, at start, with the real parameters: computing it on the first unknown
+        # username would make that one answer a hash slower than a real check.
+        self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
 
     async def hash(self, secret: str) -> str:
         return await asyncio.to_thread(self._hasher.hash, secret)
@@ -32,6 +35,4 @@ class PasswordHashing:
 
     async def verify_decoy(self, secret: str) -> None:
         """Spend the time of a real check, so an unknown name answers as slowly as a known one."""
-        if self._decoy is None:
-            self._decoy = await self.hash("decoy password never used")
         await self.verify(self._decoy, secret)

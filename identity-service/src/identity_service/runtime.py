@@ -27,7 +27,9 @@ class IdentityRuntime:
     lockout: LockoutPolicy = field(init=False)
     password_policy: PasswordPolicy = field(init=False)
     phone_windows: tuple[Window, ...] = field(init=False)
+    national_id_windows: tuple[Window, ...] = field(init=False)
     ip_windows: tuple[Window, ...] = field(init=False)
+    redirect_windows: tuple[Window, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -47,8 +49,10 @@ class IdentityRuntime:
             timedelta(seconds=s.staff_lockout_seconds),
         )
         self.password_policy = PasswordPolicy(s.password_min_length)
-        self.phone_windows = tuple(Window(n, timedelta(seconds=t)) for n, t in s.otp_phone_limits)
-        self.ip_windows = tuple(Window(n, timedelta(seconds=t)) for n, t in s.otp_ip_limits)
+        self.phone_windows = _windows(s.otp_phone_limits)
+        self.national_id_windows = _windows(s.otp_national_id_limits)
+        self.ip_windows = _windows(s.otp_ip_limits)
+        self.redirect_windows = _windows(s.otp_redirect_limits)
 
     @property
     def otp_pepper(self) -> bytes:
@@ -57,3 +61,7 @@ class IdentityRuntime:
     @property
     def otp_delivery_secret(self) -> str:
         return self.settings.otp_delivery_key.get_secret_value()
+
+
+def _windows(limits: tuple[tuple[int, int], ...]) -> tuple[Window, ...]:
+    return tuple(Window(count, timedelta(seconds=seconds)) for count, seconds in limits)

@@ -145,6 +145,33 @@ class PartnerPage(BaseModel):
     total: int
 
 
+class CitizenPhoneBind(Body):
+    national_id: str = Field(examples=["29001012101234"], description="14 digits; ٠-٩ accepted")
+    phone: str = Field(
+        examples=["01012345678"], description="the number the citizen showed in person"
+    )
+    reason: str = Field(
+        min_length=3,
+        max_length=500,
+        examples=["Phone squatted; ID card checked at centre 21-03-F01, ticket 4711"],
+        description="why, and how the holder was identified; kept in the audit trail",
+    )
+
+
+class CitizenOut(BaseModel):
+    id: uuid.UUID = Field(description="the token subject; unchanged by a rebind")
+    national_id: str
+    phone: str
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class CitizenPhoneBound(CitizenOut):
+    created: bool = Field(description="the national ID had no account: it is now bound")
+    changed: bool
+    sessions_ended: int
+
+
 class AuditEntryOut(BaseModel):
     id: uuid.UUID
     at: datetime

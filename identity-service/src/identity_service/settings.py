@@ -23,6 +23,9 @@ class IdentitySettings(ServiceSettings):
     # Signing keys: a keyring file (re-read when it changes), or the keyring JSON itself.
     signing_keys_file: Path | None = None  # default <var_dir>/identity-signing-keys.json
     signing_keys: SecretStr | None = None
+    # Create a missing keyring file at start. The embedded runner turns it on; it is
+    # ignored outside development and test, where keys come from `rotate-keys`.
+    generate_dev_keys: bool = False
     keyring_check_seconds: float = Field(default=5.0, ge=0)
     # The public JWKS written for services that verify from a file (embedded mode).
     public_jwks_file: Path | None = None  # default <var_dir>/identity-jwks.json
@@ -31,14 +34,25 @@ class IdentitySettings(ServiceSettings):
     access_token_ttl_seconds: int = Field(default=600, gt=0)
     partner_token_ttl_seconds: int = Field(default=900, gt=0)
     refresh_token_ttl_seconds: int = Field(default=30 * 86400, gt=0)
+    # A refresh token presented again this soon after it was rotated (and while its
+    # successor is unused) is a parallel or retried request, not a copy: refused, family kept.
+    refresh_reuse_grace_seconds: int = Field(default=10, ge=0, le=60)
 
     # One-time codes.
     otp_pepper: SecretStr = DEVELOPMENT_SECRET
     otp_delivery_key: SecretStr = SecretStr(DEV_OTP_DELIVERY_KEY)  # shared with notification
     otp_ttl_seconds: int = Field(default=300, gt=0)
     otp_max_attempts: int = Field(default=5, gt=0)
-    otp_phone_limits: tuple[tuple[int, int], ...] = ((3, 900), (10, 86400))  # (count, seconds)
+    # Visible limits (429), each counted on what the caller sent, never on whether the
+    # national ID is registered: (count, seconds) pairs.
+    # Per typed number, whatever the national ID (a family may share one phone).
+    otp_phone_limits: tuple[tuple[int, int], ...] = ((5, 900), (20, 86400))
+    # Per national ID together with the number typed beside it.
+    otp_national_id_limits: tuple[tuple[int, int], ...] = ((3, 900), (10, 86400))
     otp_ip_limits: tuple[tuple[int, int], ...] = ((20, 3600),)
+    # Silent: codes actually texted to a bound phone for requests that typed another
+    # number. Past it the answer is the same, but nothing is sent and the code cannot work.
+    otp_redirect_limits: tuple[tuple[int, int], ...] = ((2, 900), (5, 86400))
 
     # Staff passwords.
     staff_max_failures: int = Field(default=5, gt=0)
@@ -64,7 +78,9 @@ class IdentitySettings(ServiceSettings):
                 raise ValueError(f"not a scope of the form resource:action: {scope!r}")
         return value
 
-    @field_validator("otp_phone_limits", "otp_ip_limits")
+    @field_validator(
+        "otp_phone_limits", "otp_national_id_limits", "otp_ip_limits", "otp_redirect_limits"
+    )
     @classmethod
     def _limits_are_positive(
         cls, value: tuple[tuple[int, int], ...]
@@ -100,4 +116,4 @@ class IdentitySettings(ServiceSettings):
 
     @property
     def may_generate_keys(self) -> bool:
-        return self.environment in ("development", "test")
+        return self.generate_dev_keys and not self.is_production_like

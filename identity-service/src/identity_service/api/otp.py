@@ -13,7 +13,8 @@ from mahaliyat.web import Session
 
 router = APIRouter(prefix="/otp", tags=["citizens"])
 
-_problems = problem_responses(401, 404, 410, 422, 429)
+_request_problems = problem_responses(422, 429)
+_verify_problems = problem_responses(401, 404, 409, 410, 422)
 
 
 @router.post(
@@ -21,7 +22,7 @@ _problems = problem_responses(401, 404, 410, 422, 429)
     status_code=202,
     response_model=OtpChallengeOut,
     summary="Send a one-time code by SMS to the citizen's mobile",
-    responses=_problems,
+    responses=_request_problems,
 )
 async def request_code(
     body: OtpRequest, session: Session, identity: Identity, ip: ClientIp
@@ -41,7 +42,7 @@ async def request_code(
     "/verify",
     response_model=TokenOut,
     summary="Exchange the code for an access token and a refresh token",
-    responses=_problems,
+    responses=_verify_problems,
 )
 async def verify_code(
     body: OtpVerify, request: Request, session: Session, identity: Identity, ip: ClientIp

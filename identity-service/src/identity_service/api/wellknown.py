@@ -1,4 +1,13 @@
-"""``/.well-known``: the public keys and the discovery document."""
+"""``/.well-known``: the public keys and the authorization server metadata.
+
+There is no authorization endpoint: citizens sign in through the one-time-code API, staff
+through the password API, partners with client credentials; nothing redirects a browser.
+So this is not an OpenID Provider (no ID tokens, no userinfo, no authorization endpoint)
+and cannot publish a valid OpenID Connect Discovery document. What it publishes is RFC
+8414 authorization server metadata, at ``/.well-known/oauth-authorization-server`` and,
+as RFC 8414 §3 and §5 allow, the same document at ``/.well-known/openid-configuration``
+for tools that only look there (usually to find ``jwks_uri``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +19,11 @@ from fastapi.responses import JSONResponse
 from identity_service.api.deps import Identity
 from identity_service.runtime import IdentityRuntime
 
+ACCESS_TOKEN_CLAIMS = (
+    "iss", "aud", "sub", "iat", "nbf", "exp", "jti", "kind", "grants", "scope", "sid",
+    "client_id", "preferred_username", "national_id", "phone_number", "nid_governorate",
+)  # fmt: skip
+
 
 def discovery_router(api_prefix: str) -> APIRouter:
     router = APIRouter(prefix="/.well-known", tags=["discovery"])
@@ -17,15 +31,14 @@ def discovery_router(api_prefix: str) -> APIRouter:
         "/jwks.json", jwks, methods=["GET"], summary="Public keys that verify our tokens (JWKS)"
     )
 
-    async def openid_configuration(identity: Identity) -> JSONResponse:
-        return discovery_document(identity, api_prefix)
+    async def metadata(identity: Identity) -> JSONResponse:
+        return metadata_response(identity, api_prefix)
 
-    router.add_api_route(
-        "/openid-configuration",
-        openid_configuration,
-        methods=["GET"],
-        summary="Discovery: issuer, keys, endpoints, scopes",
-    )
+    for path, summary in (
+        ("/oauth-authorization-server", "RFC 8414 authorization server metadata"),
+        ("/openid-configuration", "The same RFC 8414 metadata, where OIDC tools look for it"),
+    ):
+        router.add_api_route(path, metadata, methods=["GET"], summary=summary)
     return router
 
 
@@ -37,38 +50,45 @@ async def jwks(identity: Identity) -> JSONResponse:
     )
 
 
-def discovery_document(identity: IdentityRuntime, api_prefix: str) -> JSONResponse:
+def metadata_document(identity: IdentityRuntime, api_prefix: str) -> dict[str, Any]:
+    """RFC 8414 §2 metadata. Left out on purpose: ``authorization_endpoint`` (no grant we
+    support uses one) and ``response_types_supported`` (no response type without it, and
+    §3.2 forbids empty lists; RFC 8414 erratum 7793)."""
     settings = identity.settings
     base = settings.public_base_url.rstrip("/")
-    document: dict[str, Any] = {
+    return {
         "issuer": settings.jwt_issuer,
-        "jwks_uri": f"{base}/.well-known/jwks.json",
         "token_endpoint": f"{base}{api_prefix}/token",
-        "revocation_endpoint": f"{base}{api_prefix}/revoke",
-        "introspection_endpoint": f"{base}{api_prefix}/introspect",
+        "jwks_uri": f"{base}/.well-known/jwks.json",
+        "scopes_supported": list(settings.partner_scopes),
         "grant_types_supported": ["client_credentials", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "service_documentation": f"{base}{api_prefix}/docs",
+        "ui_locales_supported": ["ar", "en"],
+        "revocation_endpoint": f"{base}{api_prefix}/revoke",
+        # RFC 7009: whoever holds a token may revoke it; no client authentication.
         "revocation_endpoint_auth_methods_supported": ["none"],
+        "introspection_endpoint": f"{base}{api_prefix}/introspect",
+        # Client credentials, or a partner or service access token ("Bearer", from the
+        # OAuth Access Token Types registry, as RFC 8414 §2 allows).
         "introspection_endpoint_auth_methods_supported": [
             "client_secret_basic",
             "client_secret_post",
-            "bearer",
+            "Bearer",
         ],
-        "scopes_supported": list(settings.partner_scopes),
-        "response_types_supported": ["token"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["EdDSA"],
-        "token_signing_alg_values_supported": ["EdDSA"],
-        "claims_supported": [
-            "sub", "iss", "aud", "exp", "iat", "nbf", "jti", "kind", "grants", "scope",
-            "sid", "client_id", "preferred_username", "nid_governorate",
-        ],
+        # Extensions (RFC 8414 §2: additional metadata may be used).
+        "mahaliyat_access_token_signing_alg_values_supported": ["EdDSA"],
+        "mahaliyat_access_token_claims": list(ACCESS_TOKEN_CLAIMS),
         "mahaliyat_citizen_otp_endpoints": {
             "request": f"{base}{api_prefix}/otp/request",
             "verify": f"{base}{api_prefix}/otp/verify",
         },
         "mahaliyat_staff_login_endpoint": f"{base}{api_prefix}/staff/login",
-    }  # fmt: skip
+    }
+
+
+def metadata_response(identity: IdentityRuntime, api_prefix: str) -> JSONResponse:
     return JSONResponse(
-        document, headers={"Cache-Control": f"public, max-age={settings.jwks_cache_seconds}"}
+        metadata_document(identity, api_prefix),
+        headers={"Cache-Control": f"public, max-age={identity.settings.jwks_cache_seconds}"},
     )

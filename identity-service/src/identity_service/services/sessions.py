@@ -43,12 +43,18 @@ def rows_changed(result: Result[Any]) -> int:
 
 
 def citizen_subject(citizen: Citizen) -> Subject:
-    # The opaque id is the subject; only the birth governorate of the national ID travels.
+    # The opaque id stays the subject (what services key records on); the verified national
+    # ID and phone travel as claims for services that must print or check them
+    # (docs/contracts.md), read again at every refresh so a rebound phone shows up.
     return Subject(
         "citizen",
         citizen.id,
         (RoleGrant(CITIZEN, NATION),),
-        {"nid_governorate": citizen.national_id[7:9]},
+        {
+            "national_id": citizen.national_id,
+            "phone_number": citizen.phone,
+            "nid_governorate": citizen.national_id[7:9],
+        },
     )
 
 
@@ -96,11 +102,13 @@ async def _issue(
     subject: Subject,
     family_id: uuid.UUID,
     now: datetime,
+    token_id: uuid.UUID | None = None,
 ) -> TokenPair:
     ttl = rt.settings.refresh_token_ttl_seconds
     token, digest = new_refresh_token()
     session.add(
         RefreshToken(
+            id=token_id or new_id(),
             family_id=family_id,
             token_digest=digest,
             created_at=now,
@@ -123,12 +131,25 @@ def _ended(description: str) -> OAuthError:
     return OAuthError("invalid_grant", description, status=401)
 
 
+def _just_rotated() -> OAuthError:
+    return OAuthError(
+        "refresh_token_rotated",
+        "the refresh token was rotated moments ago by another request; use its successor "
+        "(the session is still active)",
+        status=409,
+    )
+
+
 async def refresh(
     session: AsyncSession, rt: IdentityRuntime, token: str, caller: Caller
 ) -> TokenPair:
     """Rotate: the presented token is spent, a new one issued in the same family.
 
     A token presented a second time means it was copied: the whole family is revoked.
+    Except within ``refresh_reuse_grace_seconds`` of its rotation while its successor is
+    still unused: that is the same client refreshing twice (parallel requests, a retry),
+    so it is refused (409) but the session lives. It never gets tokens: whoever presents
+    a spent token, the client or a thief racing it, leaves with nothing.
     """
     row = (
         await session.execute(
@@ -145,12 +166,16 @@ async def refresh(
         raise _ended("the session has ended")
     if stored.expires_at <= now:
         raise _ended("the refresh token has expired")
+    successor_id = new_id()
     spent = await session.execute(
         update(RefreshToken)
         .where(RefreshToken.id == stored.id, RefreshToken.rotated_at.is_(None))
-        .values(rotated_at=now)
+        .values(rotated_at=now, successor_id=successor_id)
     )
     if rows_changed(spent) != 1:
+        await session.refresh(stored)  # the rotation that won, committed meanwhile
+        if await _within_grace(session, rt, stored, now):
+            raise _just_rotated()
         await revoke_family(session, family.id, "refresh_token_reuse", now)
         await audit(
             session,
@@ -165,7 +190,23 @@ async def refresh(
     if subject is None:
         await revoke_family(session, family.id, "subject_disabled", now)
         raise _ended("the account is disabled")
-    return await _issue(session, rt, subject, family.id, now)
+    return await _issue(session, rt, subject, family.id, now, token_id=successor_id)
+
+
+async def _within_grace(
+    session: AsyncSession, rt: IdentityRuntime, spent: RefreshToken, now: datetime
+) -> bool:
+    """Whether ``spent`` was rotated within the grace and its successor is still unused."""
+    grace = timedelta(seconds=rt.settings.refresh_reuse_grace_seconds)
+    if not grace or spent.rotated_at is None or spent.successor_id is None:
+        return False
+    if now - spent.rotated_at > grace:
+        return False
+    successor_rotated = await session.execute(
+        select(RefreshToken.rotated_at).where(RefreshToken.id == spent.successor_id)
+    )
+    found = successor_rotated.first()
+    return found is not None and found[0] is None
 
 
 async def revoke_family(
