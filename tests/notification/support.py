@@ -1,4 +1,5 @@
-"""A running notification service for tests: fake clock, signed tokens, events, webhook signing."""
+"""A running notification service for tests: fake clock, signed tokens, events, webhook signing,
+and a fake of a typical Egyptian bulk-SMS gateway with the provider settings that describe it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import httpx
 import jwt
@@ -290,3 +291,44 @@ class FormSmsApi:
         if form.get("username") != "mahaliyat" or form.get("password") != "p@ss-w0rd-for-tests":
             return httpx.Response(200, json={"code": "1903"})
         return httpx.Response(200, json={"code": self.next_code, "SMSID": 880011, "Cost": 2})
+
+
+BULK_EG_WEBHOOK_SECRET = "bulk-eg-webhook-secret-for-tests"
+
+
+def bulk_eg(**overrides: Any) -> dict[str, Any]:
+    """Provider settings for :class:`FormSmsApi`: form in, result code and SMSID out, receipts
+    as a form in its own words."""
+    config: dict[str, Any] = {
+        "name": "bulk-eg",
+        "kind": "http",
+        "url": FORM_API,
+        "body_format": "form",
+        "webhook_secret": BULK_EG_WEBHOOK_SECRET,
+        "fields": {"username": "mahaliyat", "mobile": "{to_digits}", "message": "{text}"},
+        "secret_fields": {"password": "p@ss-w0rd-for-tests"},
+        "result_field": "code",
+        "result_outcomes": {"1901": "sent"},
+        "message_id_field": "SMSID",
+        "receipt_format": "form",
+        "receipt_id_field": "SMSID",
+        "receipt_status_field": "Status",
+        "receipt_statuses": {
+            "DELIVRD": "delivered",
+            "UNDELIV": "permanent_failure",
+            "EXPIRED": "temporary_failure",
+        },
+    }
+    config.update(overrides)
+    return config
+
+
+async def bulk_eg_receipt(svc: Service, sms_id: str, status: str) -> httpx.Response:
+    """A receipt from bulk-eg, signed as our HMAC scheme asks."""
+    return await svc.webhook(
+        "receipts",
+        urlencode({"SMSID": sms_id, "Status": status}).encode(),
+        provider="bulk-eg",
+        secret=BULK_EG_WEBHOOK_SECRET,
+        content_type="application/x-www-form-urlencoded",
+    )

@@ -7,14 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from pydantic import ValidationError
 
-from tests.notification.support import PREFIX, Service, running, submitted
+from tests.notification.support import PREFIX, Service, Tokens, running, settings_for, submitted
 
 CANCELLED: dict[str, Any] = {
     "template": "request.status_changed.cancelled",
     "to": "01012345678",
     "values": {"tracking_number": "21-26-0004217-9"},
 }
+# A deployment that lets partner systems send the cancellation notice (none is open by default).
+OPEN: dict[str, Any] = {"partner_templates": ["request.status_changed.cancelled"]}
 
 
 async def post_sms(
@@ -30,7 +34,7 @@ def fields(response: httpx.Response) -> list[str]:
 
 
 async def test_a_partner_sends_from_a_template(database_url: str, tmp_path: Path) -> None:
-    async with running(database_url, tmp_path) as svc:
+    async with running(database_url, tmp_path, **OPEN) as svc:
         response = await post_sms(
             svc, {**CANCELLED, "reference": "MINISTRY-REF-1"}, svc.tokens.partner(), "key-000001"
         )
@@ -49,7 +53,7 @@ async def test_a_partner_sends_from_a_template(database_url: str, tmp_path: Path
 async def test_the_same_key_answers_the_first_result_and_a_different_body_conflicts(
     database_url: str, tmp_path: Path
 ) -> None:
-    async with running(database_url, tmp_path) as svc:
+    async with running(database_url, tmp_path, **OPEN) as svc:
         partner = svc.tokens.partner()
         first = await post_sms(svc, CANCELLED, partner, "key-000002")
         again = await post_sms(svc, CANCELLED, partner, "key-000002")
@@ -65,7 +69,7 @@ async def test_the_same_key_answers_the_first_result_and_a_different_body_confli
 
 
 async def test_sending_needs_the_scope_and_a_key(database_url: str, tmp_path: Path) -> None:
-    async with running(database_url, tmp_path) as svc:
+    async with running(database_url, tmp_path, **OPEN) as svc:
         assert (await post_sms(svc, CANCELLED, {}, "key-000003")).status_code == 401
         no_scope = await post_sms(
             svc, CANCELLED, svc.tokens.partner(scope="requests:status"), "key-000003"
@@ -82,7 +86,7 @@ async def test_sending_needs_the_scope_and_a_key(database_url: str, tmp_path: Pa
 
 
 async def test_bad_input_is_422_naming_the_field(database_url: str, tmp_path: Path) -> None:
-    async with running(database_url, tmp_path) as svc:
+    async with running(database_url, tmp_path, **OPEN) as svc:
         partner = svc.tokens.partner()
         cases = [
             ({**CANCELLED, "to": "0223456789"}, "invalid_phone", ["to"]),
@@ -92,7 +96,6 @@ async def test_bad_input_is_422_naming_the_field(database_url: str, tmp_path: Pa
                 "unused_values",
                 ["values.amount"],
             ),
-            ({**CANCELLED, "template": "request.nothing_here"}, "unknown_template", ["template"]),
             (
                 {**CANCELLED, "template": "identity.otp.requested"},
                 "template_not_sendable",
@@ -111,11 +114,50 @@ async def test_bad_input_is_422_naming_the_field(database_url: str, tmp_path: Pa
             assert response.status_code == 422, (body, response.text)
             assert response.json()["code"] == code
             assert fields(response) == named
+        unknown = {**CANCELLED, "template": "request.nothing_here"}
+        response = await post_sms(svc, unknown, svc.tokens.admin(), uuid.uuid4().hex)
+        assert (response.json()["code"], fields(response)) == ("unknown_template", ["template"])
         assert await svc.messages() == []
 
 
+async def test_partners_send_only_the_templates_opened_to_them(
+    database_url: str, tmp_path: Path
+) -> None:
+    approved = {
+        "template": "request.status_changed.approved",
+        "to": "01012345678",
+        "values": {"tracking_number": "21-26-0004217-9"},
+    }
+    async with running(database_url, tmp_path) as svc:  # nothing open to partners
+        for body in (CANCELLED, approved, {**CANCELLED, "template": "request.nothing_here"}):
+            refused = await post_sms(svc, body, svc.tokens.partner(), uuid.uuid4().hex)
+            assert (refused.status_code, refused.json()["code"]) == (422, "template_not_sendable")
+            assert refused.json()["errors"][0] == {
+                "field": "template",
+                "location": "body",
+                "code": "not_for_partners",
+                "message": "this template is not open to partner systems",
+            }
+        admin = await post_sms(svc, CANCELLED, svc.tokens.admin(), uuid.uuid4().hex)
+        assert admin.status_code == 201  # the platform's own staff may
+        assert len(await svc.messages()) == 1
+    async with running(database_url, tmp_path, **OPEN) as svc:
+        assert (
+            await post_sms(svc, CANCELLED, svc.tokens.partner(), "key-open-1")
+        ).status_code == 201
+        still = await post_sms(svc, approved, svc.tokens.partner(), "key-open-2")
+        assert (still.status_code, still.json()["code"]) == (422, "template_not_sendable")
+
+
+def test_platform_templates_cannot_be_opened_to_partners(tmp_path: Path) -> None:
+    tokens = Tokens(tmp_path)
+    for key in ("identity.otp.requested", "inbound.reply.status", "Not A Key"):
+        with pytest.raises(ValidationError, match="partner_templates"):
+            settings_for("sqlite+aiosqlite://", tokens, partner_templates=[key])
+
+
 async def test_who_may_read_a_message(database_url: str, tmp_path: Path) -> None:
-    async with running(database_url, tmp_path) as svc:
+    async with running(database_url, tmp_path, **OPEN) as svc:
         sent = await post_sms(
             svc, {**CANCELLED, "reference": "REF-9"}, svc.tokens.partner(), "key-000004"
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -19,6 +21,13 @@ from notification_service.domain.templates import (
 from notification_service.domain.timing import CAIRO, QuietHours, RecipientLimits, backoff
 from notification_service.domain.tracking import TrackingNumber, extract
 from notification_service.domain.values import event_values
+from notification_service.domain.webhooks import (
+    address_allowed,
+    client_address,
+    payload_digest,
+    verify_basic,
+    verify_token,
+)
 from notification_service.otp import OtpCipher, OtpDecryptionError
 from notification_service.seed.templates import DEFAULT_TEMPLATES
 
@@ -117,6 +126,14 @@ def test_the_check_digit_is_damm() -> None:
         "طلب رقم ۲۱۲۶۰۰۰۴۲۱۷۹",  # Persian digits
         "انا رقمي 01012345678 والطلب 21-26-0004217-9",
         "21-26-0004217-9 01012345678",
+        "٢١،٢٦،٠٠٠٤٢١٧،٩",  # Arabic commas
+        "طلب ٢١، ٢٦، ٠٠٠٤٢١٧، ٩ من فضلك",  # Arabic commas and spaces
+        "21,26,0004217,9",
+        "٢١٬٢٦٬٠٠٠٤٢١٧٬٩",  # the Arabic thousands separator
+        "٢١٫٢٦٫٠٠٠٤٢١٧٫٩",  # the Arabic decimal separator
+        "21 26 0004217 9",  # thin spaces
+        "21−26−0004217−9",  # minus signs
+        "رقم الطلب: ٢١-٢٦-٠٠٠٤٢١٧-٩، شكرا",  # an Arabic comma after the number
     ],
 )
 def test_a_tracking_number_is_found_however_it_is_typed(text: str) -> None:
@@ -134,6 +151,8 @@ def test_a_tracking_number_is_found_however_it_is_typed(text: str) -> None:
         ("مرحبا، عايز أعرف حالة طلبي", False),
         ("", False),
         ("01012345678", True),  # a phone number is not a tracking number
+        ("٢١،٢٦،٠٠٠٤٢١٧،٣", True),  # Arabic commas do not make a wrong check digit right
+        ("21 ، ، ، 26", False),  # separators do not join groups across more than three marks
     ],
 )
 def test_invalid_or_absent_numbers_are_not_found(text: str, looked_like_one: bool) -> None:
@@ -232,7 +251,31 @@ def test_recipient_limits() -> None:
 def test_receipts_never_move_a_message_backwards(
     current: str, receipt: str, after: str | None
 ) -> None:
-    moved = after_receipt(MessageState(current), receipt)  # type: ignore[arg-type]
+    moved = after_receipt(MessageState(current), receipt, final=False, latest=True)  # type: ignore[arg-type]
+    assert moved == (MessageState(after) if after else None)
+
+
+@pytest.mark.parametrize(
+    ("current", "receipt", "final", "latest", "after"),
+    [
+        # About an earlier attempt: only a delivery counts.
+        ("sent", "permanent_failure", False, False, None),
+        ("sent", "temporary_failure", False, False, None),
+        ("temporary_failure", "permanent_failure", False, False, None),
+        ("sending", "permanent_failure", False, False, None),
+        ("sent", "delivered", False, False, "delivered"),
+        # A message given up (retries spent, or no receipt in time): only a delivery counts.
+        ("sent", "permanent_failure", True, True, None),
+        ("sent", "temporary_failure", True, True, None),
+        ("temporary_failure", "permanent_failure", True, True, None),
+        ("sent", "delivered", True, True, "delivered"),
+        ("temporary_failure", "delivered", True, False, "delivered"),
+    ],
+)
+def test_failures_count_only_for_the_latest_attempt_of_a_message_in_play(
+    current: str, receipt: str, final: bool, latest: bool, after: str | None
+) -> None:
+    moved = after_receipt(MessageState(current), receipt, final=final, latest=latest)  # type: ignore[arg-type]
     assert moved == (MessageState(after) if after else None)
 
 
@@ -294,6 +337,74 @@ def test_missing_headers_are_refused() -> None:
     with pytest.raises(WebhookAuthError) as refused:
         verify("k", timestamp=None, signatures="sha256=00", body=b"", now=NOW, tolerance_seconds=1)
     assert refused.value.code == "signature_missing"
+
+
+# --- tokens, basic auth, source addresses, payload digests -------------------------------------
+
+
+def test_a_token_must_match_exactly() -> None:
+    verify_token("tok-3f9a1c77e2b04d5a", [None, "tok-3f9a1c77e2b04d5a"])  # header absent, query
+    cases: list[tuple[list[str | None], str]] = [
+        ([None, None], "token_missing"),
+        ([""], "token_missing"),
+        (["tok-3f9a1c77e2b04d5"], "bad_token"),  # a prefix is not the token
+        (["TOK-3F9A1C77E2B04D5A"], "bad_token"),
+        (["guess", "another"], "bad_token"),
+    ]
+    for offered, code in cases:
+        with pytest.raises(WebhookAuthError) as refused:
+            verify_token("tok-3f9a1c77e2b04d5a", offered)
+        assert refused.value.code == code
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_basic_credentials_must_name_the_user_and_the_password() -> None:
+    verify_basic("vas-eg", "pa:ss-with-colon", basic("vas-eg", "pa:ss-with-colon"))
+    verify_basic("vas-eg", "pa:ss-with-colon", "basic " + basic("vas-eg", "pa:ss-with-colon")[6:])
+    for header, code in [
+        (None, "credentials_missing"),
+        ("Bearer abc", "credentials_missing"),
+        ("Basic ", "credentials_missing"),
+        ("Basic not-base64!", "bad_credentials"),
+        ("Basic " + base64.b64encode(b"no-colon").decode(), "bad_credentials"),
+        (basic("other", "pa:ss-with-colon"), "bad_credentials"),
+        (basic("vas-eg", "pa:ss"), "bad_credentials"),
+    ]:
+        with pytest.raises(WebhookAuthError) as refused:
+            verify_basic("vas-eg", "pa:ss-with-colon", header)
+        assert refused.value.code == code
+
+
+def test_the_client_address_is_the_one_our_gateway_appended() -> None:
+    peer = "10.0.0.9"
+    assert client_address([], peer, 0) == peer
+    assert client_address(["41.33.10.7"], peer, 0) == peer  # no proxy trusted: the header is noise
+    assert client_address(["41.33.10.7"], peer, 1) == "41.33.10.7"
+    # A client's own X-Forwarded-For is to the left of what the gateway appended.
+    assert client_address(["41.33.10.7, 196.219.4.4"], peer, 1) == "196.219.4.4"
+    assert client_address(["41.33.10.7", "196.219.4.4, 10.0.0.2"], peer, 2) == "196.219.4.4"
+    assert client_address([], peer, 1) == peer
+
+
+def test_source_addresses_are_checked_against_the_allow_list() -> None:
+    allowed = [ipaddress.ip_network("41.33.10.0/24"), ipaddress.ip_network("2c0f:fc88::/32")]
+    assert address_allowed("41.33.10.7", allowed)
+    assert address_allowed("::ffff:41.33.10.7", allowed)  # IPv4-mapped
+    assert address_allowed("2c0f:fc88:1::5", allowed)
+    assert not address_allowed("41.33.11.7", allowed)
+    assert not address_allowed("unknown", allowed)
+    assert not address_allowed(None, allowed)
+
+
+def test_a_payload_digest_ignores_how_it_was_encoded() -> None:
+    as_json = payload_digest("receipts", [{"SMSID": 880011, "Status": "DELIVRD"}])
+    as_form = payload_digest("receipts", [{"Status": "DELIVRD", "SMSID": "880011"}])
+    assert as_json == as_form
+    assert payload_digest("inbound", [{"SMSID": "880011", "Status": "DELIVRD"}]) != as_json
+    assert payload_digest("receipts", [{"SMSID": "880012", "Status": "DELIVRD"}]) != as_json
 
 
 # --- OTP ciphertext --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable
@@ -20,7 +21,15 @@ from notification_service.providers.http import HttpProvider, dotted
 from notification_service.providers.pool import ProviderPool
 from notification_service.providers.sandbox import SandboxProvider
 from notification_service.settings import HttpProviderSettings, NotificationSettings
-from tests.notification.support import CITIZEN, FORM_API, FakeClock, FormSmsApi, running, submitted
+from tests.notification.support import (
+    CITIZEN,
+    FORM_API,
+    FakeClock,
+    FormSmsApi,
+    running,
+    status_changed,
+    submitted,
+)
 
 
 def sms(text: str = "محليات: طلبك قيد المراجعة", to: str = CITIZEN) -> OutgoingSms:
@@ -142,6 +151,45 @@ def json_provider(handler: Callable[..., Any], token: str = "token-for-tests-onl
         message_id_field="data.SentSMSIDs.0.SMSId",
     )
     return HttpProvider(config, sender_name="Mahaliyat", transport=httpx.MockTransport(handler))
+
+
+def reference_provider(seen: list[dict[str, Any]]) -> HttpProvider:
+    """A JSON API that returns no id of its own: it echoes our reference in its receipts."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return httpx.Response(202, json={"accepted": True})
+
+    config = HttpProviderSettings(
+        name="echo-eg",
+        webhook_secret=SecretStr("echo-eg-webhook-secret"),
+        url=JSON_API,
+        fields={"to": "{to_digits}", "text": "{text}", "client_ref": "{reference}"},
+    )
+    return HttpProvider(config, sender_name="Mahaliyat", transport=httpx.MockTransport(handler))
+
+
+async def test_every_attempt_has_its_own_reference() -> None:
+    seen: list[dict[str, Any]] = []
+    provider = reference_provider(seen)
+    first = sms()
+    resend = dataclasses.replace(first, attempt=2)
+    results = [await provider.send(first), await provider.send(resend)]
+    assert [r.provider_message_id for r in results] == [
+        f"{first.message_id}-1",
+        f"{first.message_id}-2",
+    ]
+    assert [body["client_ref"] for body in seen] == [r.provider_message_id for r in results]
+
+
+def test_a_provider_echoing_only_the_message_id_is_refused() -> None:
+    with pytest.raises(ValidationError, match="reference"):
+        HttpProviderSettings(
+            name="echo-eg",
+            webhook_secret=SecretStr("echo-eg-webhook-secret"),
+            url=JSON_API,
+            fields={"to": "{to_digits}", "text": "{text}", "client_ref": "{message_id}"},
+        )
 
 
 async def test_the_json_api_gets_a_bearer_token_and_a_json_body() -> None:
@@ -275,8 +323,16 @@ class ScriptedProvider:
         return None
 
 
-def pool_of(*providers: ScriptedProvider, clock: FakeClock) -> ProviderPool:
-    return ProviderPool(providers, clock=clock, failure_threshold=3, cooldown=timedelta(minutes=5))
+def pool_of(
+    *providers: ScriptedProvider, clock: FakeClock, temporary_threshold: int = 0
+) -> ProviderPool:
+    return ProviderPool(
+        providers,
+        clock=clock,
+        failure_threshold=3,
+        temporary_threshold=temporary_threshold,
+        cooldown=timedelta(minutes=5),
+    )
 
 
 async def test_a_technical_failure_fails_over_to_the_next_provider() -> None:
@@ -346,12 +402,69 @@ async def test_when_every_provider_fails_the_demoted_ones_are_still_tried() -> N
     assert (await pool.send(sms())).provider == "primary"  # last resort, in priority order
 
 
+async def test_a_provider_that_keeps_throttling_is_demoted_and_the_backup_takes_over() -> None:
+    clock = FakeClock()
+    primary = ScriptedProvider("primary", *["temporary_failure"] * 3, "sent")
+    backup = ScriptedProvider("backup", "sent")
+    pool = pool_of(primary, backup, clock=clock, temporary_threshold=3)
+    first, second = await pool.send(sms()), await pool.send(sms())
+    # Throttled messages wait for a retry; the backup is not bothered yet.
+    assert [(r.provider, r.result.outcome) for r in (first, second)] == [
+        ("primary", "temporary_failure"),
+        ("primary", "temporary_failure"),
+    ]
+    assert backup.calls == 0
+    third = await pool.send(sms())  # the third in a row demotes it: this one moves on at once
+    assert (third.provider, third.result.outcome) == ("backup", "sent")
+    assert [name for name, _ in third.tried] == ["primary", "backup"]
+    assert pool.is_demoted("primary")
+    for _ in range(4):
+        assert (await pool.send(sms())).provider == "backup"
+    assert primary.calls == 3
+    clock.advance(minutes=5)
+    assert (await pool.send(sms())).provider == "primary"  # recovered, back in its place
+    assert pool.health["primary"].consecutive_temporary == 0
+
+
+async def test_a_success_in_between_clears_the_temporary_count() -> None:
+    primary = ScriptedProvider(
+        "primary", "temporary_failure", "temporary_failure", "sent", "temporary_failure"
+    )
+    backup = ScriptedProvider("backup", "sent")
+    pool = pool_of(primary, backup, clock=FakeClock(), temporary_threshold=3)
+    for _ in range(4):
+        assert (await pool.send(sms())).provider == "primary"
+    assert not pool.is_demoted("primary")
+    assert backup.calls == 0
+
+
+async def test_temporary_failures_never_demote_when_the_threshold_is_zero() -> None:
+    primary = ScriptedProvider("primary", "temporary_failure")
+    backup = ScriptedProvider("backup", "sent")
+    pool = pool_of(primary, backup, clock=FakeClock(), temporary_threshold=0)
+    for _ in range(10):
+        assert (await pool.send(sms())).result.outcome == "temporary_failure"
+    assert not pool.is_demoted("primary")
+    assert backup.calls == 0
+
+
+async def test_a_throttled_message_is_retried_when_the_backup_is_down_too() -> None:
+    primary = ScriptedProvider("primary", "temporary_failure")
+    backup = ScriptedProvider("backup", "technical_failure")
+    pool = pool_of(primary, backup, clock=FakeClock(), temporary_threshold=1)
+    result = await pool.send(sms())
+    assert [name for name, _ in result.tried] == ["primary", "backup"]
+    # Not the backup's technical failure: the message waits for a retry as throttled.
+    assert (result.provider, result.result.outcome) == ("primary", "temporary_failure")
+
+
 async def test_the_sender_fails_over_and_records_every_attempt(
     database_url: str, tmp_path: Path
 ) -> None:
     down = ScriptedProvider("primary", "technical_failure")
     sandbox = SandboxProvider("sandbox")
-    async with running(database_url, tmp_path, providers=[down, sandbox]) as svc:
+    limit: dict[str, Any] = {"recipient_total_per_hour": 2}
+    async with running(database_url, tmp_path, providers=[down, sandbox], **limit) as svc:
         await svc.deliver(submitted())
         await svc.send_due()
         message = await svc.one_message()
@@ -360,7 +473,12 @@ async def test_the_sender_fails_over_and_records_every_attempt(
         async with svc.notifications.database.read() as session:
             attempts = (
                 await session.execute(
-                    select(SmsAttempt.provider, SmsAttempt.outcome).order_by(SmsAttempt.finished_at)
+                    select(SmsAttempt.provider, SmsAttempt.outcome, SmsAttempt.number)
                 )
             ).all()
-        assert sorted(attempts) == [("primary", "technical_failure"), ("sandbox", "sent")]
+        assert sorted(attempts) == [("primary", "technical_failure", 1), ("sandbox", "sent", 1)]
+        # One hand-over reached the phone, however many providers were asked: a second
+        # message this hour still goes under a limit of two.
+        await svc.deliver(status_changed("approved"))
+        await svc.send_due()
+        assert len(sandbox.messages_to(CITIZEN)) == 2

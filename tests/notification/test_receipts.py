@@ -12,7 +12,15 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.notification.support import CITIZEN, FORM_API, FormSmsApi, Service, running, submitted
+from tests.notification.support import (
+    CITIZEN,
+    FormSmsApi,
+    Service,
+    bulk_eg,
+    bulk_eg_receipt,
+    running,
+    submitted,
+)
 
 QUIET_SANDBOX: dict[str, Any] = {
     "sms_providers": [
@@ -113,7 +121,7 @@ async def test_a_receipt_before_the_send_is_recorded_is_applied_when_it_is(
 
 
 @pytest.mark.parametrize(
-    ("secret", "age_seconds", "code"),
+    ("secret", "age_seconds", "reason"),
     [
         ("not-the-sandbox-secret", 0, "bad_signature"),
         ("sandbox-webhook-secret-for-tests", 301, "stale_timestamp"),
@@ -121,7 +129,12 @@ async def test_a_receipt_before_the_send_is_recorded_is_applied_when_it_is(
     ],
 )
 async def test_unsigned_forged_or_stale_receipts_are_refused(
-    database_url: str, tmp_path: Path, secret: str, age_seconds: int, code: str
+    database_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    secret: str,
+    age_seconds: int,
+    reason: str,
 ) -> None:
     async with running(database_url, tmp_path, **QUIET_SANDBOX) as svc:
         _, provider_id = await sent_message(svc)
@@ -133,26 +146,46 @@ async def test_unsigned_forged_or_stale_receipts_are_refused(
         )
         assert response.status_code == 401
         assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["code"] == code
+        assert response.json()["code"] == "webhook_unauthenticated"
+        assert f"refused: {reason}" in caplog.text  # the reason is for the logs only
         unsigned = await svc.client.post(
             "/api/v1/notifications/providers/sandbox/receipts",
             content=receipt(provider_id, "delivered"),
         )
-        assert (unsigned.status_code, unsigned.json()["code"]) == (401, "signature_missing")
+        assert (unsigned.status_code, unsigned.json()["code"]) == (401, "webhook_unauthenticated")
         assert (await svc.one_message()).state == "sent"
 
 
-async def test_an_unknown_provider_and_a_malformed_receipt(
+async def test_an_unknown_provider_answers_as_a_bad_signature_does(
     database_url: str, tmp_path: Path
 ) -> None:
     async with running(database_url, tmp_path, **QUIET_SANDBOX) as svc:
         unknown = await svc.webhook("receipts", b"{}", provider="nobody")
-        assert (unknown.status_code, unknown.json()["code"]) == (404, "unknown_provider")
+        forged = await svc.webhook("receipts", b"{}", secret="not-the-sandbox-secret")
+
+        def shape(response: httpx.Response) -> tuple[int, dict[str, object]]:
+            body = response.json()
+            body.pop("request_id", None)
+            body.pop("instance", None)
+            return response.status_code, body
+
+        assert shape(unknown) == shape(forged)
+        assert shape(unknown)[0] == 401
+        by_query = await svc.client.get(
+            "/api/v1/notifications/providers/nobody/inbound", params={"from": "x", "text": "y"}
+        )
+        assert shape(by_query) == shape(forged)
+
+
+async def test_a_malformed_receipt(database_url: str, tmp_path: Path) -> None:
+    async with running(database_url, tmp_path, **QUIET_SANDBOX) as svc:
         missing = await svc.webhook("receipts", json.dumps({"message_id": "x"}).encode())
         assert missing.status_code == 422
         assert missing.json()["errors"][0]["field"] == "status"
         garbage = await svc.webhook("receipts", b"not json")
         assert garbage.status_code == 400
+        huge = await svc.webhook("receipts", b"[" + b'{"a": 1},' * 40_000 + b"{}]")
+        assert (huge.status_code, huge.json()["code"]) == (413, "payload_too_large")
 
 
 async def test_receipts_may_come_in_a_batch(database_url: str, tmp_path: Path) -> None:
@@ -177,45 +210,19 @@ async def test_receipts_may_come_in_a_batch(database_url: str, tmp_path: Path) -
 async def test_an_http_provider_reports_receipts_in_its_own_words(
     database_url: str, tmp_path: Path
 ) -> None:
-    provider: dict[str, Any] = {
-        "name": "bulk-eg",
-        "kind": "http",
-        "url": FORM_API,
-        "body_format": "form",
-        "webhook_secret": "bulk-eg-webhook-secret-for-tests",
-        "fields": {"username": "mahaliyat", "mobile": "{to_digits}", "message": "{text}"},
-        "secret_fields": {"password": "p@ss-w0rd-for-tests"},
-        "result_field": "code",
-        "result_outcomes": {"1901": "sent"},
-        "message_id_field": "SMSID",
-        "receipt_format": "form",
-        "receipt_id_field": "SMSID",
-        "receipt_status_field": "Status",
-        "receipt_statuses": {
-            "DELIVRD": "delivered",
-            "UNDELIV": "permanent_failure",
-            "EXPIRED": "temporary_failure",
-        },
-    }
     api = FormSmsApi()
     async with running(
         database_url,
         tmp_path,
         transport=httpx.MockTransport(api),
-        sms_providers=[provider],
+        sms_providers=[bulk_eg()],
     ) as svc:
         await svc.deliver(submitted())
         await svc.send_due()
         assert api.requests[0]["mobile"] == CITIZEN.removeprefix("+")
         message = await svc.one_message()
         assert (message.provider, message.provider_message_id) == ("bulk-eg", "880011")
-        response = await svc.webhook(
-            "receipts",
-            urlencode({"SMSID": "880011", "Status": "DELIVRD"}).encode(),
-            provider="bulk-eg",
-            secret="bulk-eg-webhook-secret-for-tests",
-            content_type="application/x-www-form-urlencoded",
-        )
+        response = await bulk_eg_receipt(svc, "880011", "DELIVRD")
         assert response.json()["receipts"][0]["state"] == "delivered"
         sandbox_signed = await svc.webhook(  # another provider's secret does not do
             "receipts",
@@ -224,3 +231,33 @@ async def test_an_http_provider_reports_receipts_in_its_own_words(
         )
         assert sandbox_signed.status_code == 401
         assert (await svc.one_message()).state == "delivered"
+
+
+async def test_a_late_failure_for_an_earlier_attempt_does_not_end_the_resend(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with running(database_url, tmp_path, **QUIET_SANDBOX) as svc:
+        message_id, first = await sent_message(svc)
+        await svc.webhook("receipts", receipt(first, "temporary_failure"))
+        svc.clock.advance(seconds=60)
+        await svc.send_due()
+        resent = await svc.one_message()
+        assert (resent.state, resent.attempts) == ("sent", 2)
+        second = resent.provider_message_id
+        assert second is not None
+        assert second != first
+
+        late = await svc.webhook("receipts", receipt(first, "permanent_failure"))
+        assert late.json()["receipts"] == [
+            {"provider_message_id": first, "message_id": str(message_id), "state": "sent"}
+        ]
+        message = await svc.one_message()
+        assert (message.state, message.final_at) == ("sent", None)
+        assert await svc.published("notification.sms.failed") == []
+
+        # The latest attempt's own failure does end it.
+        await svc.webhook("receipts", receipt(second, "permanent_failure"))
+        final = await svc.one_message()
+        assert (final.state, final.error_code) == ("permanent_failure", "receipt_permanent_failure")
+        assert final.final_at is not None
+        assert len(await svc.published("notification.sms.failed")) == 1

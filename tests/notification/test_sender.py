@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
+from sqlalchemy import select, text
+
 from mahaliyat.db import Database
 from notification_service.domain.timing import CAIRO
+from notification_service.domain.tracking import TrackingNumber
+from notification_service.models import SmsAttempt
+from notification_service.providers.base import OutgoingSms, SendResult
 from notification_service.providers.sandbox import (
     PERMANENT_FAILURE_NUMBER,
+    SILENT_NUMBER,
     TECHNICAL_FAILURE_NUMBER,
     TEMPORARY_FAILURE_NUMBER,
     UNREACHABLE_NUMBER,
@@ -21,9 +29,13 @@ from tests.notification.support import (
     CITIZEN,
     PREFIX,
     FakeClock,
+    FormSmsApi,
     Service,
+    bulk_eg,
+    bulk_eg_receipt,
     otp_event,
     running,
+    status_changed,
     submitted,
 )
 
@@ -35,7 +47,7 @@ RETRIES: dict[str, Any] = {
 
 
 async def queue(svc: Service, to: str, tracking: str = "21-26-0004217-9") -> uuid.UUID:
-    """Queue a cancellation notice through the API (one placeholder: the tracking number)."""
+    """Queue a cancellation notice through the admin API (one placeholder: the tracking number)."""
     response = await svc.client.post(
         f"{PREFIX}/sms",
         json={
@@ -43,7 +55,7 @@ async def queue(svc: Service, to: str, tracking: str = "21-26-0004217-9") -> uui
             "to": to,
             "values": {"tracking_number": tracking},
         },
-        headers={**svc.tokens.partner(), "Idempotency-Key": uuid.uuid4().hex},
+        headers={**svc.tokens.admin(), "Idempotency-Key": uuid.uuid4().hex},
     )
     assert response.status_code == 201, response.text
     return uuid.UUID(response.json()["id"])
@@ -275,3 +287,212 @@ async def test_a_claim_lost_with_its_process_is_retried(database_url: str, tmp_p
         assert message.state in ("sent", "delivered")
         assert message.attempts == 2
         assert len(svc.sandbox.messages_to(CITIZEN)) == 1
+
+
+# --- resends through an HTTP provider that repeats its ids; recording in batches ----------------
+
+
+async def test_a_resend_through_the_http_provider_does_not_poison_its_batch(
+    database_url: str, tmp_path: Path
+) -> None:
+    api = FormSmsApi()  # answers SMSID 880011 to every message, a resend included
+    async with running(
+        database_url,
+        tmp_path,
+        transport=httpx.MockTransport(api),
+        sms_providers=[bulk_eg()],
+        sending_stale_seconds=300,
+        **RETRIES,
+    ) as svc:
+        await svc.deliver(submitted())
+        await svc.send_due()
+        first = await svc.one_message()
+        assert (first.state, first.provider_message_id) == ("sent", "880011")
+        expired = await bulk_eg_receipt(svc, "880011", "EXPIRED")
+        assert expired.json()["receipts"][0]["state"] == "temporary_failure"
+
+        # Two more citizens, due in the same batch as the resend.
+        await svc.deliver(
+            submitted(phone="01112345678", tracking=TrackingNumber.build("21", "26", 1))
+        )
+        await svc.deliver(
+            submitted(phone="01212345678", tracking=TrackingNumber.build("21", "26", 2))
+        )
+        svc.clock.advance(seconds=60)
+        await svc.send_due()
+        batch = await svc.messages()
+        assert [(m.recipient, m.state, m.attempts) for m in batch] == [
+            (CITIZEN, "sent", 2),
+            ("+201112345678", "sent", 1),
+            ("+201212345678", "sent", 1),
+        ]
+        assert {m.provider_message_id for m in batch} == {"880011"}
+        assert all(m.sent_at == svc.clock() for m in batch)  # the limits count on it
+        async with svc.notifications.database.read() as session:
+            attempts = (
+                await session.execute(
+                    select(SmsAttempt.message_id, SmsAttempt.number, SmsAttempt.provider_message_id)
+                )
+            ).all()
+        assert sorted((number, pid) for _, number, pid in attempts) == [
+            (1, "880011"),
+            (1, "880011"),
+            (1, "880011"),
+            (2, "880011"),
+        ]
+
+        # Nothing is left `sending` for the stale-claim recovery to send again.
+        for _ in range(3):
+            svc.clock.advance(minutes=10)
+            await svc.send_due()
+        assert len(api.requests) == 4
+        sent_events = await svc.published("notification.sms.sent")
+        assert sorted(e.data["attempts"] for e in sent_events) == [1, 1, 1, 2]
+
+        # A receipt naming the repeated id is applied to one message: the latest send.
+        await bulk_eg_receipt(svc, "880011", "DELIVRD")
+        states = sorted(m.state for m in await svc.messages())
+        assert states == ["delivered", "sent", "sent"]
+
+
+async def test_every_hand_over_counts_toward_the_recipients_hourly_limit(
+    database_url: str, tmp_path: Path
+) -> None:
+    api = FormSmsApi()
+    async with running(
+        database_url,
+        tmp_path,
+        transport=httpx.MockTransport(api),
+        sms_providers=[bulk_eg()],
+        recipient_total_per_hour=2,
+        **RETRIES,
+    ) as svc:
+        await svc.deliver(submitted())
+        await svc.send_due()
+        await bulk_eg_receipt(svc, "880011", "EXPIRED")
+        svc.clock.advance(seconds=60)
+        await svc.send_due()  # the resend: the citizen's phone has had two texts this hour
+        [resent] = await svc.messages()
+        assert (resent.attempts, resent.sent_at) == (2, svc.clock())
+
+        await svc.deliver(status_changed("approved"))
+        await svc.send_due()
+        held = (await svc.messages())[-1]
+        assert (held.state, held.error_code) == ("created", "recipient_limit")
+        assert len(api.requests) == 2
+
+
+class ByRecipientProvider:
+    """Accepts everything; its id for a message names the recipient."""
+
+    name = "by-recipient"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, sms: OutgoingSms) -> SendResult:
+        self.sent.append(sms.to)
+        return SendResult("sent", f"id{sms.to}")
+
+    async def close(self) -> None:
+        return None
+
+
+POISON_SQLITE = """
+CREATE TRIGGER poison_attempt BEFORE INSERT ON sms_attempts
+WHEN NEW.provider_message_id = 'id+201000000077'
+BEGIN SELECT RAISE(ABORT, 'this row cannot be stored'); END
+"""
+POISON_POSTGRES = (
+    """
+    CREATE FUNCTION poison_attempt() RETURNS trigger AS $$
+    BEGIN
+      IF NEW.provider_message_id = 'id+201000000077' THEN
+        RAISE EXCEPTION 'this row cannot be stored';
+      END IF;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER poison_attempt BEFORE INSERT ON sms_attempts
+    FOR EACH ROW EXECUTE FUNCTION poison_attempt()
+    """,
+)
+
+
+async def test_a_row_that_cannot_be_recorded_does_not_hold_back_its_batch(
+    database_url: str, tmp_path: Path
+) -> None:
+    provider = ByRecipientProvider()
+    async with running(database_url, tmp_path, providers=[provider]) as svc:
+        database = svc.notifications.database
+        async with database.unit_of_work() as uow:
+            for statement in POISON_POSTGRES if database.is_postgres else (POISON_SQLITE,):
+                await uow.session.execute(text(statement))
+        for phone in ("01012345678", "01000000077", "01112345678"):
+            await queue(svc, phone)
+        await svc.notifications.sender.run_once()
+        messages = await svc.messages()
+        assert {m.recipient: m.state for m in messages} == {
+            CITIZEN: "sent",
+            "+201000000077": "sent",  # recorded without the attempt the database refused
+            "+201112345678": "sent",
+        }
+        assert len(await svc.published("notification.sms.sent")) == 3
+        async with database.read() as session:
+            recorded = set(await session.scalars(select(SmsAttempt.provider_message_id)))
+        assert recorded == {f"id{CITIZEN}", "id+201112345678"}
+
+        # Nothing is left for the stale-claim recovery to send again.
+        svc.clock.advance(minutes=10)
+        await svc.send_due()
+        assert sorted(provider.sent) == sorted([CITIZEN, "+201000000077", "+201112345678"])
+
+
+# --- the receipt wait -------------------------------------------------------------------------
+
+
+async def test_a_message_whose_receipt_never_comes_is_final_after_the_receipt_wait(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with running(database_url, tmp_path, receipt_wait_seconds=3600) as svc:
+        message_id = await queue(svc, SILENT_NUMBER)  # the sandbox never sends its receipt
+        await svc.send_due()
+        [sent] = await svc.messages(id=message_id)
+        assert (sent.state, sent.final_at) == ("sent", None)
+
+        svc.clock.advance(minutes=59)
+        await svc.send_due()
+        assert (await svc.messages(id=message_id))[0].final_at is None
+
+        svc.clock.advance(minutes=2)
+        await svc.send_due()
+        [final] = await svc.messages(id=message_id)
+        assert (final.state, final.error_code, final.final_at) == (
+            "sent",
+            "no_receipt",
+            svc.clock(),
+        )
+        read = await svc.client.get(f"{PREFIX}/messages/{message_id}", headers=svc.tokens.admin())
+        assert (read.json()["state"], read.json()["final"]) == ("sent", True)
+        [failed] = await svc.published("notification.sms.failed")
+        assert (failed.data["state"], failed.data["error_code"]) == ("sent", "no_receipt")
+
+        svc.clock.advance(hours=2)
+        await svc.send_due()
+        assert len(await svc.published("notification.sms.failed")) == 1  # once
+
+        # A receipt that still comes: a failure changes nothing now, a delivery still counts.
+        provider_id = final.provider_message_id
+        assert provider_id is not None
+        for status in ("temporary_failure", "permanent_failure"):
+            late = await svc.webhook("receipts", receipt_body(provider_id, status))
+            assert late.json()["receipts"][0]["state"] == "sent"
+        delivered = await svc.webhook("receipts", receipt_body(provider_id, "delivered"))
+        assert delivered.json()["receipts"][0]["state"] == "delivered"
+        assert len(await svc.published("notification.sms.failed")) == 1
+        assert len(await svc.published("notification.sms.delivered")) == 1
+
+
+def receipt_body(provider_id: str, status: str) -> bytes:
+    return json.dumps({"message_id": provider_id, "status": status}).encode()

@@ -6,7 +6,9 @@ answer in the language of the citizen's own text (answering "not yours" in the
 application's language would tell a stranger something); request-service down
 → try again shortly. Replies go at any hour. A sender past
 ``per_sender_per_hour`` texts in the last hour gets no reply at all; a provider
-re-sending the same inbound message gets nothing twice.
+re-sending the same inbound message gets nothing twice: recognised by the
+provider's id for it, or — for token and basic-auth webhooks, which carry no
+timestamp — by the payload's digest within the replay window.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from notification_service.domain.values import localised
 from notification_service.inquiry import InquiryUnavailable, RequestStatus
 from notification_service.messages import Composer, Draft, insert_message
 from notification_service.models import InboundSms
+from notification_service.replays import ReplayStore
 from notification_service.template_store import TemplateStore
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,7 @@ class InboundDesk:
         clock: Callable[[], datetime],
         per_sender_per_hour: int,
         wake: Callable[[], None],
+        replays: ReplayStore,
     ) -> None:
         self.database = database
         self.templates = templates
@@ -85,12 +89,21 @@ class InboundDesk:
         self.clock = clock
         self.per_sender_per_hour = per_sender_per_hour
         self.wake = wake
+        self.replays = replays
 
     async def receive(
-        self, *, provider: str, provider_message_id: str | None, sender: str, text: str
+        self,
+        *,
+        provider: str,
+        provider_message_id: str | None,
+        sender: str,
+        text: str,
+        replay_digest: str | None = None,
     ) -> InboundResult:
+        """Answer one inbound text. ``replay_digest``: the payload's, when the webhook had
+        no timestamp to refuse a replay with."""
         try:
-            received = await self._store(provider, provider_message_id, sender, text)
+            received = await self._store(provider, provider_message_id, sender, text, replay_digest)
         except IntegrityError:  # the same message, delivered twice at the same moment
             received = None
         if received is None or isinstance(received, InboundResult):
@@ -109,10 +122,16 @@ class InboundDesk:
         return InboundResult(inbound_id, reply.outcome, reply_id)
 
     async def _store(
-        self, provider: str, provider_message_id: str | None, sender: str, text: str
+        self,
+        provider: str,
+        provider_message_id: str | None,
+        sender: str,
+        text: str,
+        replay_digest: str | None,
     ) -> InboundResult | tuple[uuid.UUID, str] | None:
         """Record the text; a result when it needs no answer, else (id, the sender's E.164)."""
         now = self.clock()
+        inbound_id = new_id()
         try:
             mobile: str | None = normalise_mobile(sender)
         except InvalidPhone:
@@ -123,6 +142,13 @@ class InboundDesk:
                 seen = await self._find(session, provider, provider_message_id)
                 if seen is not None:
                     return seen
+            if replay_digest is not None:
+                replayed = await self.replays.claim(
+                    session, provider=provider, digest=replay_digest, now=now, inbound_id=inbound_id
+                )
+                if replayed is not None:
+                    log.info("inbound SMS webhook replayed; not answered again")
+                    return await self._replayed(session, replayed.inbound_id)
             who = mobile or sender[:40]
             recent = await session.scalar(
                 select(func.count())
@@ -135,7 +161,7 @@ class InboundDesk:
             elif int(recent or 0) >= self.per_sender_per_hour:
                 outcome = "limited"
             row = InboundSms(
-                id=new_id(),
+                id=inbound_id,
                 provider=provider,
                 provider_message_id=provider_message_id or None,
                 sender=who,
@@ -160,6 +186,14 @@ class InboundDesk:
         if found is None:
             raise RuntimeError("an inbound message conflicted but cannot be found")
         return found
+
+    @staticmethod
+    async def _replayed(session: AsyncSession, inbound_id: uuid.UUID | None) -> InboundResult:
+        """The first answer to a replayed payload."""
+        row = await session.get(InboundSms, inbound_id) if inbound_id is not None else None
+        if row is None:  # only if the inbound row was removed since
+            return InboundResult(inbound_id or new_id(), "received", None, True)
+        return InboundResult(row.id, row.outcome or "received", row.reply_message_id, True)
 
     @staticmethod
     async def _find(

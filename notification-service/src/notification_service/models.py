@@ -47,6 +47,8 @@ class SmsTemplate(NotificationBase):
 DUE_CONDITION = (
     "state IN ('created', 'temporary_failure', 'technical_failure') AND next_attempt_at IS NOT NULL"
 )
+# Handed over, no receipt yet, not given up: what the receipt-wait deadline looks at.
+UNCONFIRMED_CONDITION = "state = 'sent' AND final_at IS NULL"
 
 
 class SmsMessage(NotificationBase):
@@ -70,6 +72,12 @@ class SmsMessage(NotificationBase):
             "claimed_at",
             postgresql_where=text("state = 'sending'"),
             sqlite_where=text("state = 'sending'"),
+        ),
+        Index(
+            "ix_sms_messages_unconfirmed",
+            "sent_at",
+            postgresql_where=text(UNCONFIRMED_CONDITION),
+            sqlite_where=text(UNCONFIRMED_CONDITION),
         ),
     )
 
@@ -111,10 +119,15 @@ class SmsMessage(NotificationBase):
 
 
 class SmsAttempt(NotificationBase):
-    """One hand-over of a message to a provider, and what came of it."""
+    """One hand-over of a message to a provider, and what came of it.
+
+    ``number`` is the message's attempt (claim) number; providers tried one after the
+    other within a claim share it. The provider's id is not unique: some providers
+    repeat ids, and a receipt naming one applies to the latest attempt that has it.
+    """
 
     __tablename__ = "sms_attempts"
-    __table_args__ = (UniqueConstraint("provider", "provider_message_id"),)
+    __table_args__ = (Index("ix_sms_attempts_provider_message", "provider", "provider_message_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     message_id: Mapped[uuid.UUID] = mapped_column(
@@ -165,6 +178,18 @@ class InboundSms(NotificationBase):
     outcome: Mapped[str | None] = mapped_column(String(20))
     tracking_number: Mapped[str | None] = mapped_column(String(20))
     reply_message_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class WebhookReplay(NotificationBase):
+    """A token- or basic-auth webhook payload already acted on, kept for the replay window."""
+
+    __tablename__ = "sms_webhook_replays"
+    __table_args__ = (Index("ix_sms_webhook_replays_received_at", "received_at"),)
+
+    provider: Mapped[str] = mapped_column(String(50), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # payload_digest(...)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    inbound_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the inbound text it recorded
 
 
 class IdempotencyRecord(NotificationBase):

@@ -1,10 +1,12 @@
 """Delivery receipts: kept as received, applied once, never moving a message backwards.
 
 A receipt is stored under (provider, provider's message id, status), so a replay
-is recognised. It is applied when the attempt it names is known; one that
-arrives before the send was recorded waits and is applied when it is. A
-temporary failure counts only for the message's latest attempt; a delivery
-counts for any attempt.
+is recognised. It is applied when the attempt it names is known — the latest
+attempt with that id, should the provider have used it twice; one that arrives
+before the send was recorded waits and is applied when it is. A failure (temporary
+or permanent) counts only for the message's latest attempt and only while the
+message is not final; a delivery counts for any attempt, even after the message
+was given up.
 """
 
 from __future__ import annotations
@@ -43,6 +45,14 @@ CHANGED = (
     "otp_ciphertext",
     "updated_at",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """The attempt a provider's id names: its message and the message's attempt number."""
+
+    message_id: uuid.UUID
+    attempt: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +110,20 @@ async def save_messages(
     await update_by_id(session, MESSAGES, messages, columns)
 
 
+async def owners_of(
+    session: AsyncSession, provider: str, provider_ids: Sequence[str]
+) -> dict[str, Owner]:
+    """The latest recorded attempt for each of the provider's ids (ids a provider repeats
+    — some number per day, some echo a reference — name the most recent send)."""
+    rows = await session.execute(
+        select(SmsAttempt.provider_message_id, SmsAttempt.message_id, SmsAttempt.number)
+        .where(SmsAttempt.provider == provider, SmsAttempt.provider_message_id.in_(provider_ids))
+        .order_by(SmsAttempt.started_at, SmsAttempt.number, SmsAttempt.id)
+    )
+    # Later rows replace earlier ones: the latest attempt wins.
+    return {row.provider_message_id: Owner(row.message_id, row.number) for row in rows}
+
+
 class ReceiptBook:
     def __init__(
         self,
@@ -142,16 +166,11 @@ class ReceiptBook:
             return []
         now = self.clock()
         wanted = list(dict.fromkeys(provider_ids))
-        owners = {
-            row.provider_message_id: row.message_id
-            for row in await session.execute(
-                select(SmsAttempt.provider_message_id, SmsAttempt.message_id).where(
-                    SmsAttempt.provider == provider, SmsAttempt.provider_message_id.in_(wanted)
-                )
-            )
-        }
+        owners = await owners_of(session, provider, wanted)
         postgres = session.get_bind().dialect.name == "postgresql"
-        messages = await locked_messages(session, list(set(owners.values())), postgres=postgres)
+        messages = await locked_messages(
+            session, list({owner.message_id for owner in owners.values()}), postgres=postgres
+        )
         pending = (
             await session.execute(
                 select(SmsReceipt.id, SmsReceipt.provider_message_id, SmsReceipt.state)
@@ -168,32 +187,59 @@ class ReceiptBook:
         applied: list[dict[str, Any]] = []
         for receipt in pending:
             owner = owners.get(receipt.provider_message_id)
-            if owner is None or owner not in messages:
+            if owner is None or owner.message_id not in messages:
                 continue  # the send is not recorded yet; applied when it is
-            applied.append({"id": receipt.id, "message_id": owner, "applied_at": now})
-            message = messages[owner]
-            moved, event = self._transition(
-                message, receipt.provider_message_id, receipt.state, now
-            )
+            applied.append({"id": receipt.id, "message_id": owner.message_id, "applied_at": now})
+            message = messages[owner.message_id]
+            moved, event = self._transition(message, owner, receipt.state, now)
             if moved:
-                changed[owner] = message
+                changed[owner.message_id] = message
             if event is not None:
                 events.append(event)
         await save_messages(session, list(changed.values()))
         await update_by_id(session, RECEIPTS, applied, ("message_id", "applied_at"))
         if events:
             await record(session, *events)
+        return self._answers(wanted, owners, messages)
+
+    async def status(
+        self, session: AsyncSession, provider: str, provider_ids: Sequence[str]
+    ) -> list[ReceiptAnswer]:
+        """What ``apply`` would answer, changing nothing (for a replayed webhook)."""
+        wanted = list(dict.fromkeys(provider_ids))
+        owners = await owners_of(session, provider, wanted)
+        ids = list({owner.message_id for owner in owners.values()})
+        messages = {
+            row.id: dict(row._mapping)
+            for row in await session.execute(
+                select(SmsMessage.id, SmsMessage.state).where(SmsMessage.id.in_(ids))
+            )
+        }
+        return self._answers(wanted, owners, messages)
+
+    @staticmethod
+    def _answers(
+        wanted: Sequence[str],
+        owners: dict[str, Owner],
+        messages: dict[uuid.UUID, dict[str, Any]],
+    ) -> list[ReceiptAnswer]:
         answers = []
         for provider_id in wanted:
             owner = owners.get(provider_id)
-            found = messages.get(owner) if owner is not None else None
-            answers.append(ReceiptAnswer(provider_id, owner, found["state"] if found else None))
+            found = messages.get(owner.message_id) if owner is not None else None
+            answers.append(
+                ReceiptAnswer(
+                    provider_id,
+                    owner.message_id if owner is not None else None,
+                    found["state"] if found else None,
+                )
+            )
         return answers
 
     def _transition(
         self,
         message: dict[str, Any],
-        provider_id: str,
+        owner: Owner,
         state: str | None,
         now: datetime,
     ) -> tuple[bool, CloudEvent | None]:
@@ -201,9 +247,12 @@ class ReceiptBook:
         if state not in ("delivered", "temporary_failure", "permanent_failure"):
             return False, None
         receipt_state: ReceiptState = state  # type: ignore[assignment]
-        if receipt_state == "temporary_failure" and message["provider_message_id"] != provider_id:
-            return False, None  # about an earlier attempt; the latest one decides
-        target = after_receipt(MessageState(message["state"]), receipt_state)
+        target = after_receipt(
+            MessageState(message["state"]),
+            receipt_state,
+            final=message["final_at"] is not None,
+            latest=owner.attempt == message["attempts"],
+        )
         if target is None:
             return False, None
         if target == MessageState.DELIVERED:

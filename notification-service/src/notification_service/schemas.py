@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from notification_service.domain.templates import TEMPLATE_KEY
 from notification_service.models import SmsMessage, SmsTemplate
 
 Language = Literal["ar", "en"]
-TEMPLATE_KEY = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 Value = Annotated[str, Field(max_length=1000)]
 
 

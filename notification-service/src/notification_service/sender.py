@@ -7,9 +7,17 @@ recipient's hourly limit, and mark the rest ``sending`` with a claim token — a
 conditional UPDATE, so two replicas never take the same message; (2) send them
 concurrently, outside any transaction; (3) in one transaction, record the
 attempts and new states (only where the claim is still ours) with their events.
-A claim left ``sending`` longer than ``stale_after`` belonged to a process that
-died; the message becomes a technical failure due at once (the provider may
-have taken it: at least once, never silently lost).
+Should that transaction fail, each message is recorded in a transaction of its
+own (without its attempts, if those are what fails), so one bad row cannot leave
+a whole batch ``sending`` to be sent again.
+Every attempt carries its own reference (``<message id>-<attempt>``).
+
+Housekeeping, at most once a minute per process: a claim left ``sending`` longer
+than ``stale_after`` belonged to a process that died; the message becomes a
+technical failure due at once (the provider may have taken it: at least once,
+never silently lost). A message ``sent`` longer than ``receipt_wait`` ago with no
+receipt is made final (still ``sent``, error ``no_receipt``) and its
+``notification.sms.failed`` published. Expired webhook replay keys are purged.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from typing import Any
 
 from prometheus_client import Counter as Metric
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from mahaliyat.db import Database
 from mahaliyat.events import CloudEvent, record
@@ -48,6 +57,7 @@ from notification_service.receipts import (
     retry_or_finish,
     save_messages,
 )
+from notification_service.replays import ReplayStore
 from notification_service.storage import insert_rows, table_of
 
 log = logging.getLogger(__name__)
@@ -64,6 +74,7 @@ AFTER_SEND = (
     "claim_token",
 )
 HOUR = timedelta(hours=1)
+CHORE_EVERY = timedelta(seconds=60)
 MESSAGES = table_of(SmsMessage)
 ATTEMPTS = table_of(SmsAttempt)
 
@@ -98,6 +109,8 @@ class Sender:
         limit_defer: timedelta = timedelta(minutes=5),
         retry_base_seconds: float = 30.0,
         retry_max_seconds: float = 900.0,
+        receipt_wait: timedelta = timedelta(hours=24),
+        replays: ReplayStore | None = None,
     ) -> None:
         self.database = database
         self.pool = pool
@@ -114,9 +127,11 @@ class Sender:
         self.limit_defer = limit_defer
         self.retry_base_seconds = retry_base_seconds
         self.retry_max_seconds = retry_max_seconds
+        self.receipt_wait = receipt_wait
+        self.replays = replays
         self._signal = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._last_recovery: datetime | None = None
+        self._chores_done_at: dict[str, datetime] = {}
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -156,13 +171,15 @@ class Sender:
             self._signal.clear()
 
     async def run_once(self) -> int:
-        """One round; returns how many due messages it took up (sent, put off or given up)."""
+        """One round; returns how many messages it took up (sent, put off or given up)."""
         await self.recover_stale_claims()
         claimed, handled = await self.claim()
         if claimed:
             handed = await asyncio.gather(*self._send_all(claimed))
             await self.record(handed)
         await self.collect_receipts()
+        handled += await self.close_unconfirmed()
+        await self.purge_replays()
         return handled
 
     async def drain(self, rounds: int = 1000) -> int:
@@ -256,10 +273,22 @@ class Sender:
     async def _traffic(
         self, session: Any, recipients: set[str], now: datetime
     ) -> tuple[Counter[str], Counter[tuple[str, str]]]:
-        """What each recipient was sent in the last hour: in all, and per identical body."""
+        """What each recipient was handed in the last hour: in all, and per identical body.
+
+        Every hand-over counts, a resend too (the phone gets each one). A message handed
+        over in the last hour has its ``sent_at`` in it, which keeps the join small.
+        """
+        since = now - HOUR
         rows = await session.execute(
             select(SmsMessage.recipient, SmsMessage.body_digest, func.count())
-            .where(SmsMessage.recipient.in_(recipients), SmsMessage.sent_at >= now - HOUR)
+            .select_from(SmsMessage)
+            .join(SmsAttempt, SmsAttempt.message_id == SmsMessage.id)
+            .where(
+                SmsMessage.recipient.in_(recipients),
+                SmsMessage.sent_at >= since,
+                SmsAttempt.outcome == "sent",
+                SmsAttempt.finished_at >= since,
+            )
             .group_by(SmsMessage.recipient, SmsMessage.body_digest)
         )
         totals: Counter[str] = Counter()
@@ -338,6 +367,7 @@ class Sender:
             encoding=layout.encoding,
             segments=layout.segments,
             language=message["language"],
+            attempt=message["attempts"],
         )
         outcome = await self.pool.send(sms)
         if code is not None:
@@ -347,6 +377,37 @@ class Sender:
     # --- 3. record ------------------------------------------------------------------------
 
     async def record(self, handed: Sequence[Handed]) -> None:
+        """Record a batch in one transaction; should that fail, each message in its own.
+
+        A message whose attempts cannot be stored is still recorded without them (its
+        state, its event): left ``sending``, the stale-claim recovery would send it again
+        and again, and its unrecorded hand-overs would escape the recipient limits.
+        """
+        try:
+            await self._record(handed)
+            return
+        except DBAPIError:
+            log.exception(
+                "recording %d SMS hand-overs together failed; recording them one by one",
+                len(handed),
+            )
+        for item in handed:
+            message_id = item.message["id"]
+            for with_attempts in (True, False):
+                try:
+                    await self._record([item], with_attempts=with_attempts)
+                except DBAPIError:
+                    log.exception(
+                        "the hand-over of SMS %s could not be recorded%s",
+                        message_id,
+                        "" if with_attempts else ", even without its attempts",
+                    )
+                    continue
+                if not with_attempts:
+                    log.error("SMS %s recorded without its attempts", message_id)
+                break
+
+    async def _record(self, handed: Sequence[Handed], *, with_attempts: bool = True) -> None:
         async with self.database.unit_of_work() as uow:
             session = uow.session
             now = self.clock()
@@ -359,10 +420,11 @@ class Sender:
             sent: dict[str, list[str]] = {}
             for item in handed:
                 claimed = item.message
-                for provider, result in item.outcome.tried:
-                    attempts.append(_attempt_row(claimed, provider, result, item))
-                    MESSAGES_SENT.labels(result.outcome).inc()
                 message = current.get(claimed["id"])
+                for provider, result in item.outcome.tried:
+                    MESSAGES_SENT.labels(result.outcome).inc()
+                    if message is not None and with_attempts:  # (a purged message keeps none)
+                        attempts.append(_attempt_row(claimed, provider, result, item))
                 if (
                     message is None
                     or message["state"] != MessageState.SENDING.value
@@ -373,7 +435,11 @@ class Sender:
                 changed.append(message)
                 if event is not None:
                     events.append(event)
-                if message["state"] == MessageState.SENT.value and message["provider_message_id"]:
+                if (
+                    with_attempts
+                    and message["state"] == MessageState.SENT.value
+                    and message["provider_message_id"]
+                ):
                     sent.setdefault(message["provider"], []).append(message["provider_message_id"])
             await insert_rows(session, ATTEMPTS, attempts)
             await save_messages(session, changed, AFTER_SEND)
@@ -403,15 +469,15 @@ class Sender:
         if result.outcome == "sent":
             message.update(
                 state=MessageState.SENT.value,
-                provider_message_id=result.provider_message_id,
+                provider_message_id=fitted(result.provider_message_id, PROVIDER_ID_LENGTH),
                 sent_at=now,
                 next_attempt_at=None,
                 error_code=None,
                 error_detail=None,
             )
             return sms_event(SENT, message, time=now)
-        message["error_code"] = result.error_code
-        message["error_detail"] = (result.error_detail or "")[:500] or None
+        message["error_code"] = fitted(result.error_code, ERROR_CODE_LENGTH)
+        message["error_detail"] = fitted(result.error_detail, ERROR_DETAIL_LENGTH)
         if result.outcome == "permanent_failure":
             finish(message, MessageState.PERMANENT_FAILURE, now)
             return sms_event(FAILED, message, time=now)
@@ -439,12 +505,18 @@ class Sender:
             applied += len(receipts)
         return applied
 
+    def _chore_due(self, name: str, every: timedelta, now: datetime) -> bool:
+        """Whether housekeeping ``name`` is due (at most once per ``every``); marks it done."""
+        done_at = self._chores_done_at.get(name)
+        if done_at is not None and now - done_at < every:
+            return False
+        self._chores_done_at[name] = now
+        return True
+
     async def recover_stale_claims(self) -> int:
         now = self.clock()
-        every = min(self.stale_after / 4, timedelta(seconds=60))
-        if self._last_recovery is not None and now - self._last_recovery < every:
+        if not self._chore_due("stale_claims", min(self.stale_after / 4, CHORE_EVERY), now):
             return 0
-        self._last_recovery = now
         async with self.database.unit_of_work() as uow:
             result = await uow.session.execute(
                 update(SmsMessage)
@@ -466,6 +538,65 @@ class Sender:
             log.warning("%d SMS claims were lost with their process; they will be retried", count)
         return count
 
+    async def close_unconfirmed(self) -> int:
+        """Make final the messages sent longer than ``receipt_wait`` ago without a receipt.
+
+        They stay ``sent`` (the provider took them; whether they arrived is unknown), with
+        error ``no_receipt``; ``notification.sms.failed`` says they ended undelivered. A
+        delivery receipt that still comes marks them delivered.
+        """
+        now = self.clock()
+        if not self._chore_due("unconfirmed", min(self.receipt_wait / 4, CHORE_EVERY), now):
+            return 0
+        async with self.database.unit_of_work() as uow:
+            session = uow.session
+            query = (
+                select(*MESSAGE_COLUMNS)
+                .where(
+                    SmsMessage.state == MessageState.SENT.value,
+                    SmsMessage.final_at.is_(None),
+                    SmsMessage.sent_at <= now - self.receipt_wait,
+                )
+                .order_by(SmsMessage.sent_at, SmsMessage.id)
+                .limit(self.batch_size)
+            )
+            if self.database.is_postgres:
+                query = query.with_for_update(skip_locked=True)
+            expired = [dict(row._mapping) for row in await session.execute(query)]
+            if not expired:
+                return 0
+            for message in expired:
+                message["error_code"] = "no_receipt"
+                message["error_detail"] = None
+                finish(message, MessageState.SENT, now)
+            await save_messages(session, expired)
+            await record(session, *(sms_event(FAILED, m, time=now) for m in expired))
+        if len(expired) >= self.batch_size:
+            self._chores_done_at.pop("unconfirmed", None)  # more are waiting: next round too
+        log.info("%d SMS got no receipt within %s; they are final", len(expired), self.receipt_wait)
+        return len(expired)
+
+    async def purge_replays(self) -> int:
+        if self.replays is None:
+            return 0
+        now = self.clock()
+        if not self._chore_due("replays", CHORE_EVERY, now):
+            return 0
+        async with self.database.unit_of_work() as uow:
+            return await self.replays.purge(uow.session, now)
+
+
+# Column lengths (models.py): what a provider answers is cut to fit, never fails the record.
+PROVIDER_ID_LENGTH, ERROR_CODE_LENGTH, ERROR_DETAIL_LENGTH = 200, 50, 500
+
+
+def fitted(text: str | None, length: int) -> str | None:
+    """``text`` as it can be stored: without NUL characters (PostgreSQL refuses them), cut
+    to ``length``; None when nothing is left."""
+    if text is None:
+        return None
+    return text.replace("\x00", "")[:length] or None
+
 
 def _attempt_row(
     message: dict[str, Any], provider: str, result: SendResult, item: Handed
@@ -475,10 +606,10 @@ def _attempt_row(
         "message_id": message["id"],
         "number": message["attempts"],
         "provider": provider,
-        "provider_message_id": result.provider_message_id,
+        "provider_message_id": fitted(result.provider_message_id, PROVIDER_ID_LENGTH),
         "outcome": result.outcome,
-        "error_code": result.error_code,
-        "error_detail": (result.error_detail or "")[:500] or None,
+        "error_code": fitted(result.error_code, ERROR_CODE_LENGTH),
+        "error_detail": fitted(result.error_detail, ERROR_DETAIL_LENGTH),
         "started_at": item.started_at,
         "finished_at": item.finished_at,
     }

@@ -22,6 +22,7 @@ from notification_service.providers.http import HttpProvider
 from notification_service.providers.pool import ProviderPool
 from notification_service.providers.sandbox import SandboxProvider
 from notification_service.receipts import ReceiptBook
+from notification_service.replays import ReplayStore
 from notification_service.sender import Sender
 from notification_service.settings import (
     HttpProviderSettings,
@@ -82,8 +83,10 @@ class Notifications:
             providers if providers is not None else build_providers(settings, http_transport),
             clock=clock,
             failure_threshold=settings.provider_failure_threshold,
+            temporary_threshold=settings.provider_temporary_failure_threshold,
             cooldown=timedelta(seconds=settings.provider_cooldown_seconds),
         )
+        self.replays = ReplayStore(timedelta(seconds=settings.webhook_replay_window_seconds))
         self.receipts = ReceiptBook(
             clock=clock,
             retry_base_seconds=settings.retry_base_seconds,
@@ -107,6 +110,8 @@ class Notifications:
             limit_defer=timedelta(seconds=settings.limit_defer_seconds),
             retry_base_seconds=settings.retry_base_seconds,
             retry_max_seconds=settings.retry_max_seconds,
+            receipt_wait=timedelta(seconds=settings.receipt_wait_seconds),
+            replays=self.replays,
         )
         self.events = EventMessages(
             templates=self.templates, composer=self.composer, clock=clock, wake=self.sender.wake
@@ -134,6 +139,7 @@ class Notifications:
             clock=clock,
             per_sender_per_hour=settings.inbound_per_sender_per_hour,
             wake=self.sender.wake,
+            replays=self.replays,
         )
         self.idempotency = IdempotencyKeys()
         self._closed = False

@@ -8,12 +8,27 @@ identity-service (``MAHALIYAT_OTP_DELIVERY_KEY``).
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from mahaliyat.settings import MIN_SECRET_LENGTH, PLACEHOLDER_SECRETS, ServiceSettings
+from notification_service.domain.templates import (
+    PLATFORM_ONLY_PREFIXES,
+    TEMPLATE_KEY,
+    TemplateError,
+    placeholders,
+)
 
 SendOutcomeName = Literal["sent", "temporary_failure", "permanent_failure", "technical_failure"]
 ReceiptStateName = Literal["delivered", "temporary_failure", "permanent_failure"]
@@ -40,12 +55,21 @@ DEFAULT_STATUS_OUTCOMES: dict[int, SendOutcomeName] = {
 
 
 class ProviderSettings(BaseModel):
-    """What every provider has: a name, the webhook secret, and how its webhooks are shaped."""
+    """What every provider has: a name, how its webhooks authenticate, and how they are shaped."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=PROVIDER_NAME)
+    # hmac: our signature scheme (domain/signatures); token: a fixed shared token in a header
+    # or a query parameter; basic: HTTP basic auth. The secret is the HMAC key, the token,
+    # or the basic-auth password.
+    webhook_auth: Literal["hmac", "token", "basic"] = "hmac"
     webhook_secret: SecretStr
+    webhook_token_header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,100}$")
+    webhook_token_param: str | None = Field(default=None, min_length=1, max_length=100)
+    webhook_username: str | None = Field(default=None, min_length=1, max_length=200)
+    # Optional: only these source addresses (single IPs or CIDR blocks) may call, in any mode.
+    webhook_allowed_ips: tuple[IPvAnyNetwork, ...] = ()
     sender_name: str | None = None  # overrides ``sms_sender_name`` for this provider
     receipt_format: Literal["json", "form"] = "json"
     receipt_id_field: str = "message_id"
@@ -58,6 +82,21 @@ class ProviderSettings(BaseModel):
     inbound_from_field: str = "from"
     inbound_text_field: str = "text"
     inbound_id_field: str | None = "id"
+
+    @model_validator(mode="after")
+    def _webhook_auth_is_complete(self) -> ProviderSettings:
+        if self.webhook_auth == "token" and not (
+            self.webhook_token_header or self.webhook_token_param
+        ):
+            raise ValueError(
+                f"sms_providers.{self.name}: webhook_auth 'token' needs webhook_token_header "
+                "or webhook_token_param"
+            )
+        if self.webhook_auth == "basic" and not self.webhook_username:
+            raise ValueError(
+                f"sms_providers.{self.name}: webhook_auth 'basic' needs webhook_username"
+            )
+        return self
 
 
 class SandboxProviderSettings(ProviderSettings):
@@ -75,7 +114,8 @@ class HttpProviderSettings(ProviderSettings):
     auth_header: str | None = None  # e.g. "Authorization"
     auth_value: SecretStr | None = None  # e.g. "Bearer …"
     # Provider field → template over: to, to_digits, to_national, text, sender, message_id,
-    # encoding, language, segments (after ``value_maps``). Non-strings are sent as they are.
+    # reference (``<message_id>-<attempt>``, new for every attempt), attempt, encoding,
+    # language, segments (after ``value_maps``). Non-strings are sent as they are.
     fields: dict[str, str | int | bool] = Field(default_factory=dict)
     secret_fields: dict[str, SecretStr] = Field(default_factory=dict)  # e.g. a password field
     value_maps: dict[str, dict[str, str]] = Field(
@@ -89,8 +129,29 @@ class HttpProviderSettings(ProviderSettings):
     result_field: str | None = None  # dotted path of the result code in a JSON answer
     result_outcomes: dict[str, SendOutcomeName] = Field(default_factory=dict)
     unknown_result_outcome: SendOutcomeName = "technical_failure"
-    message_id_field: str | None = None  # dotted path (list indexes allowed: "data.ids.0")
+    # Dotted path of the provider's id for the message (list indexes allowed: "data.ids.0");
+    # without one, our per-attempt ``reference`` is the id its receipts must name.
+    message_id_field: str | None = None
     timeout_seconds: float = 10.0
+
+    @model_validator(mode="after")
+    def _receipts_can_name_an_attempt(self) -> HttpProviderSettings:
+        if self.message_id_field is not None:
+            return self
+        used: set[str] = set()
+        for spec in self.fields.values():
+            if isinstance(spec, str):
+                try:
+                    used.update(placeholders(spec))
+                except TemplateError as exc:
+                    raise ValueError(f"sms_providers.{self.name}.fields: {exc}") from exc
+        if "message_id" in used and "reference" not in used:
+            # The message id is the same for every resend; receipts could not tell them apart.
+            raise ValueError(
+                f"sms_providers.{self.name}: without message_id_field, send {{reference}} "
+                "(one per attempt) for the provider to echo, not {message_id}"
+            )
+        return self
 
 
 ProviderConfig = Annotated[
@@ -126,7 +187,12 @@ class NotificationSettings(ServiceSettings):
     retry_window_seconds: float = 6 * 3600.0  # from the first time a message may go
     otp_validity_seconds: float = 600.0  # when the event carries no expires_at
     provider_failure_threshold: int = Field(default=3, ge=1)
+    # Temporary failures in a row (throttling, 429) that demote a provider too; 0 = never.
+    provider_temporary_failure_threshold: int = Field(default=5, ge=0)
     provider_cooldown_seconds: float = 300.0
+    # A message handed over this long ago without a receipt is final (still ``sent``,
+    # error ``no_receipt``); a delivery receipt arriving later still marks it delivered.
+    receipt_wait_seconds: float = Field(default=24 * 3600.0, gt=0)
 
     # The sender loop
     sender_enabled: bool = True
@@ -137,6 +203,16 @@ class NotificationSettings(ServiceSettings):
 
     # Webhooks
     webhook_tolerance_seconds: float = 300.0
+    # Token and basic-auth webhooks carry no timestamp: a payload seen within this window is a
+    # replay and has no second effect.
+    webhook_replay_window_seconds: float = Field(default=3600.0, gt=0)
+    # How many reverse proxies (Traefik) stand in front: the client IP is that many entries
+    # from the right of X-Forwarded-For (as identity-service reads it). 0 = the socket peer.
+    trusted_proxy_hops: int = Field(default=0, ge=0)
+
+    # Templates a partner (scope notifications:send) may send; admins may send any but the
+    # platform's own. Empty = partners send nothing.
+    partner_templates: tuple[str, ...] = ()
 
     # OTP delivery (shared with identity-service)
     otp_delivery_key: SecretStr = SecretStr(DEV_OTP_DELIVERY_KEY)
@@ -150,6 +226,16 @@ class NotificationSettings(ServiceSettings):
     inquiry_scope: str = "requests:status"
 
     template_cache_seconds: float = 5.0
+
+    @field_validator("partner_templates")
+    @classmethod
+    def _partner_templates_are_sendable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for key in value:
+            if not re.fullmatch(TEMPLATE_KEY, key):
+                raise ValueError(f"partner_templates: {key!r} is not a template key")
+            if key.startswith(PLATFORM_ONLY_PREFIXES):
+                raise ValueError(f"partner_templates: {key!r} is sent by the platform only")
+        return value
 
     @model_validator(mode="after")
     def _notification_rules(self) -> NotificationSettings:

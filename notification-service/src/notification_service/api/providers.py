@@ -1,58 +1,146 @@
 """Webhooks the SMS providers call: delivery receipts and inbound messages.
 
-Authenticated per provider by an HMAC-SHA256 signature over ``<timestamp>.<raw
-body>`` with the provider's ``webhook_secret`` (see ``domain/signatures``), not
-by a bearer token. Field names and status words come from the provider's settings.
+Each provider authenticates as its settings say (``webhook_auth``): our HMAC
+signature over ``<timestamp>.<raw body>`` (domain/signatures; for a GET, over the
+raw query string), a fixed token in a header or in the query string, or HTTP
+basic auth — optionally only from listed source addresses. Every failure, an
+unknown provider included, gets the same 401 problem: the answer tells a caller
+neither which providers exist nor how they authenticate (the reason is logged).
+
+A payload comes as a GET query string, a POST form or a POST JSON body (the
+Content-Type decides; the provider's ``*_format`` when it says nothing). Field
+names and status words come from the provider's settings. Token and basic-auth
+webhooks carry no timestamp, so each payload's digest is kept for the replay
+window: a replay answers as the first time did and has no second effect.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 
-from mahaliyat.problems import Problem, field_error
+from mahaliyat.problems import PROBLEM_JSON, Problem, field_error
 from notification_service.api.deps import NotificationsDep
-from notification_service.api.sms import PROBLEMS
 from notification_service.domain.signatures import WebhookAuthError, verify
+from notification_service.domain.webhooks import (
+    address_allowed,
+    client_address,
+    payload_digest,
+    verify_basic,
+    verify_token,
+)
 from notification_service.providers.base import ProviderReceipt
 from notification_service.providers.http import dotted
 from notification_service.schemas import InboundResultOut, ReceiptResult, ReceiptResults
 from notification_service.service import Notifications
 from notification_service.settings import ProviderSettings
 
+log = logging.getLogger(__name__)
+
 router = APIRouter(tags=["provider webhooks"])
 MAX_BODY = 256 * 1024
+UNAUTHENTICATED = "webhook_unauthenticated"
+WEBHOOK_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: {"content": {PROBLEM_JSON: {}}} for status in (400, 401, 413, 422)
+}
 
 
-async def authenticated(
-    request: Request, notifications: Notifications, provider: str
-) -> tuple[ProviderSettings, bytes]:
-    config = notifications.provider_settings.get(provider)
-    if config is None:
-        raise Problem(404, "unknown_provider")
-    body = await request.body()
-    if len(body) > MAX_BODY:
+async def read_body(request: Request) -> bytes:
+    """The body, refused with 413 past ``MAX_BODY`` without reading further."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
         raise Problem(413, "payload_too_large")
-    try:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise Problem(413, "payload_too_large")
+    return bytes(body)
+
+
+def authenticate(
+    request: Request, notifications: Notifications, config: ProviderSettings, body: bytes
+) -> None:
+    """Raise :class:`WebhookAuthError` unless the call comes from the provider ``config`` names."""
+    settings = notifications.settings
+    if config.webhook_allowed_ips:
+        address = client_address(
+            request.headers.getlist("x-forwarded-for"),
+            request.client.host if request.client else None,
+            settings.trusted_proxy_hops,
+        )
+        if not address_allowed(address, config.webhook_allowed_ips):
+            raise WebhookAuthError("address_not_allowed", f"{address} is not an allowed source")
+    secret = config.webhook_secret.get_secret_value()
+    if config.webhook_auth == "hmac":
         verify(
-            config.webhook_secret.get_secret_value(),
+            secret,
             timestamp=request.headers.get("x-mahaliyat-timestamp"),
             signatures=request.headers.get("x-mahaliyat-signature"),
-            body=body,
+            # A GET (or an empty POST) carries its payload in the query string: that is signed.
+            body=body if body else request.scope.get("query_string", b""),
             now=notifications.clock(),
-            tolerance_seconds=notifications.settings.webhook_tolerance_seconds,
+            tolerance_seconds=settings.webhook_tolerance_seconds,
         )
+    elif config.webhook_auth == "token":
+        offered = []
+        if config.webhook_token_header:
+            value = request.headers.get(config.webhook_token_header)
+            offered.append(value)
+            if value and value[:7].lower() == "bearer ":  # "Authorization: Bearer <token>"
+                offered.append(value[7:].strip())
+        if config.webhook_token_param:
+            offered.append(request.query_params.get(config.webhook_token_param))
+        verify_token(secret, offered)
+    else:
+        verify_basic(config.webhook_username or "", secret, request.headers.get("authorization"))
+
+
+async def accepted(
+    request: Request, notifications: Notifications, provider: str, kind: str
+) -> tuple[ProviderSettings, list[Mapping[str, Any]], str | None]:
+    """(the provider's settings, the payload's records, its replay digest or None for HMAC)."""
+    body = await read_body(request)
+    config = notifications.provider_settings.get(provider)
+    try:
+        if config is None:
+            raise WebhookAuthError("unknown_provider", "no such provider")
+        authenticate(request, notifications, config, body)
     except WebhookAuthError as exc:
-        raise Problem(401, exc.code, str(exc)) from exc
-    return config, body
+        log.warning("%s webhook for provider %r refused: %s", kind, provider[:50], exc.code)
+        raise Problem(
+            401, UNAUTHENTICATED, "the call could not be authenticated as this provider's"
+        ) from exc
+    body_format = config.receipt_format if kind == "receipts" else config.inbound_format
+    items = documents(request, body, body_format, config.webhook_token_param)
+    digest = None if config.webhook_auth == "hmac" else payload_digest(kind, items)
+    return config, items, digest
 
 
-def documents(body: bytes, body_format: str) -> list[Mapping[str, Any]]:
-    """The body as a list of records: a JSON object, a JSON list of objects, or a form."""
+def documents(
+    request: Request, body: bytes, body_format: str, token_param: str | None = None
+) -> list[Mapping[str, Any]]:
+    """The payload as a list of records: the query string (a GET, or a POST without a body),
+    a form, a JSON object or a JSON list of objects. The token parameter is not payload."""
+    if request.method == "GET" or not body.strip():
+        params = [
+            (key, value)
+            for key, value in parse_qsl(request.url.query, keep_blank_values=True)
+            if key != token_param
+        ]
+        if not params:
+            raise Problem(400, "malformed_body", "no fields in the query string or the body")
+        return [dict(params)]
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        body_format = "form"
+    elif media == "application/json" or media.endswith("+json"):
+        body_format = "json"
     if body_format == "form":
         return [dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))]
     try:
@@ -73,17 +161,10 @@ def text_field(document: Mapping[str, Any], path: str, index: int, many: bool) -
     return str(value)
 
 
-@router.post(
-    "/providers/{provider}/receipts",
-    response_model=ReceiptResults,
-    summary="Delivery receipts from a provider (signed; replays change nothing)",
-    responses=PROBLEMS,
-)
-async def receipts(
-    provider: str, request: Request, notifications: NotificationsDep
+async def take_receipts(
+    provider: str, request: Request, notifications: Notifications
 ) -> ReceiptResults:
-    config, body = await authenticated(request, notifications, provider)
-    items = documents(body, config.receipt_format)
+    config, items, digest = await accepted(request, notifications, provider, "receipts")
     many = len(items) > 1
     parsed = []
     for index, item in enumerate(items):
@@ -93,7 +174,18 @@ async def receipts(
             ProviderReceipt(provider_id, status[:50], config.receipt_statuses.get(status))
         )
     async with notifications.database.unit_of_work() as uow:
-        answers = await notifications.receipts.apply(uow.session, provider, parsed)
+        seen = None
+        if digest is not None:
+            seen = await notifications.replays.claim(
+                uow.session, provider=provider, digest=digest, now=notifications.clock()
+            )
+        if seen is not None:
+            log.info("receipts webhook replayed; nothing applied")
+            answers = await notifications.receipts.status(
+                uow.session, provider, [r.provider_message_id for r in parsed]
+            )
+        else:
+            answers = await notifications.receipts.apply(uow.session, provider, parsed)
     return ReceiptResults(
         receipts=[
             ReceiptResult(
@@ -104,17 +196,10 @@ async def receipts(
     )
 
 
-@router.post(
-    "/providers/{provider}/inbound",
-    response_model=InboundResultOut,
-    summary="A text a citizen sent (signed); answered by SMS with the application's status",
-    responses=PROBLEMS,
-)
-async def inbound(
-    provider: str, request: Request, notifications: NotificationsDep
+async def take_inbound(
+    provider: str, request: Request, notifications: Notifications
 ) -> InboundResultOut:
-    config, body = await authenticated(request, notifications, provider)
-    items = documents(body, config.inbound_format)
+    config, items, digest = await accepted(request, notifications, provider, "inbound")
     if len(items) != 1:
         raise Problem(400, "malformed_body", "one inbound message per call")
     item = items[0]
@@ -126,7 +211,11 @@ async def inbound(
         found = dotted(item, config.inbound_id_field)
         provider_id = None if found in (None, "") else str(found)[:200]
     result = await notifications.inbound.receive(
-        provider=provider, provider_message_id=provider_id, sender=sender, text=text
+        provider=provider,
+        provider_message_id=provider_id,
+        sender=sender,
+        text=text,
+        replay_digest=digest,
     )
     return InboundResultOut(
         inbound_id=result.inbound_id,
@@ -134,3 +223,55 @@ async def inbound(
         reply_message_id=result.reply_message_id,
         duplicate=result.duplicate,
     )
+
+
+RECEIPTS_SUMMARY = "Delivery receipts from a provider (authenticated; replays change nothing)"
+INBOUND_SUMMARY = "A text a citizen sent (authenticated); answered by SMS with the status"
+
+
+@router.post(
+    "/providers/{provider}/receipts",
+    response_model=ReceiptResults,
+    summary=RECEIPTS_SUMMARY,
+    responses=WEBHOOK_PROBLEMS,
+)
+async def receipts(
+    provider: str, request: Request, notifications: NotificationsDep
+) -> ReceiptResults:
+    return await take_receipts(provider, request, notifications)
+
+
+@router.get(
+    "/providers/{provider}/receipts",
+    response_model=ReceiptResults,
+    summary=RECEIPTS_SUMMARY + ", as a query string",
+    responses=WEBHOOK_PROBLEMS,
+)
+async def receipts_by_query(
+    provider: str, request: Request, notifications: NotificationsDep
+) -> ReceiptResults:
+    return await take_receipts(provider, request, notifications)
+
+
+@router.post(
+    "/providers/{provider}/inbound",
+    response_model=InboundResultOut,
+    summary=INBOUND_SUMMARY,
+    responses=WEBHOOK_PROBLEMS,
+)
+async def inbound(
+    provider: str, request: Request, notifications: NotificationsDep
+) -> InboundResultOut:
+    return await take_inbound(provider, request, notifications)
+
+
+@router.get(
+    "/providers/{provider}/inbound",
+    response_model=InboundResultOut,
+    summary=INBOUND_SUMMARY + ", as a query string",
+    responses=WEBHOOK_PROBLEMS,
+)
+async def inbound_by_query(
+    provider: str, request: Request, notifications: NotificationsDep
+) -> InboundResultOut:
+    return await take_inbound(provider, request, notifications)

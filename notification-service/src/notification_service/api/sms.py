@@ -14,7 +14,12 @@ from mahaliyat.web import Session
 from notification_service.api.deps import NotificationsDep, caller, may_see
 from notification_service.domain.encoding import MessageTooLong
 from notification_service.domain.phones import InvalidPhone
-from notification_service.domain.templates import MissingValues, TemplateError, UnusedValues
+from notification_service.domain.templates import (
+    PLATFORM_ONLY_PREFIXES,
+    MissingValues,
+    TemplateError,
+    UnusedValues,
+)
 from notification_service.events import after_commit
 from notification_service.idempotency import Replay, request_digest
 from notification_service.messages import Draft, get_message, insert_message, messages_by_reference
@@ -22,8 +27,6 @@ from notification_service.schemas import Message, MessageList, SendSms
 
 router = APIRouter(tags=["sms"])
 SEND_SCOPE = "notifications:send"
-# Templates only the platform itself may use: a partner must not send an "OTP".
-RESERVED_PREFIXES = ("identity.", "inbound.")
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: {"content": {PROBLEM_JSON: {}}} for status in (401, 403, 404, 409, 422)
 }
@@ -63,12 +66,26 @@ async def send_sms(
     )
     if isinstance(started, Replay):
         return JSONResponse(started.body, status_code=started.status_code)
-    if request.template.startswith(RESERVED_PREFIXES):
+    if request.template.startswith(PLATFORM_ONLY_PREFIXES):
         raise Problem(
             422,
             "template_not_sendable",
             errors=[
                 field_error("template", "reserved", "this template is sent by the platform only")
+            ],
+        )
+    # Platform-worded texts ("your application was approved") would read as the platform's own
+    # word: a partner sends only the templates configured for partners, whether or not the key
+    # it named exists (no hint either way).
+    partner_templates = notifications.settings.partner_templates
+    if not principal.has_role("platform_admin") and request.template not in partner_templates:
+        raise Problem(
+            422,
+            "template_not_sendable",
+            errors=[
+                field_error(
+                    "template", "not_for_partners", "this template is not open to partner systems"
+                )
             ],
         )
     template = await notifications.templates.find(session, [request.template], request.language)

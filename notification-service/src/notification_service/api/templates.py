@@ -14,6 +14,7 @@ from notification_service.api.deps import NotificationsDep, caller
 from notification_service.api.sms import PROBLEMS
 from notification_service.domain.encoding import MessageTooLong, checked_layout
 from notification_service.domain.templates import (
+    TEMPLATE_KEY,
     MissingValues,
     TemplateError,
     placeholders,
@@ -22,7 +23,6 @@ from notification_service.domain.templates import (
 from notification_service.idempotency import Replay, request_digest
 from notification_service.models import IdempotencyRecord, SmsTemplate
 from notification_service.schemas import (
-    TEMPLATE_KEY,
     Language,
     Preview,
     PreviewRequest,

@@ -1,9 +1,11 @@
-"""Webhook authentication: HMAC-SHA256 over ``<timestamp>.<raw body>`` with a per-provider secret.
+"""Our webhook signature: HMAC-SHA256 over ``<timestamp>.<raw body>`` with a per-provider secret.
 
 Headers: ``X-Mahaliyat-Timestamp`` (Unix seconds) and ``X-Mahaliyat-Signature``
 (``sha256=<hex>``; several comma-separated values are accepted, so a provider can
 sign with an old and a new secret while they rotate). The timestamp is inside the
-signed text, so a captured request cannot be replayed later with a fresh one.
+signed text, so a captured request cannot be replayed later with a fresh one. A
+GET signs its raw query string in place of the body. The other ways providers
+authenticate are in ``domain/webhooks``.
 """
 
 from __future__ import annotations

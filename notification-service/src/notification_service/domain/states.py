@@ -4,7 +4,9 @@
 and ``sending → temporary_failure | technical_failure | permanent_failure`` when a
 provider refuses the message. Temporary and technical failures are retried until
 the message's deadline; a message that gives up keeps the failure it ended with
-and is marked final. ``delivered`` and ``permanent_failure`` are always final.
+and is marked final. A ``sent`` message whose receipt does not come within the
+receipt wait is final too, still ``sent`` (its fate is unknown). ``delivered`` and
+``permanent_failure`` are always final.
 """
 
 from __future__ import annotations
@@ -36,17 +38,26 @@ DUE_STATES = frozenset({MessageState.CREATED, *RETRYABLE})
 RECEIPT_MOVABLE = frozenset({MessageState.SENDING, MessageState.SENT, *RETRYABLE})
 
 
-def after_receipt(current: MessageState, receipt: ReceiptState) -> MessageState | None:
+def after_receipt(
+    current: MessageState, receipt: ReceiptState, *, final: bool, latest: bool
+) -> MessageState | None:
     """The state a receipt moves a message to, or None when it changes nothing.
 
-    A delivery beats everything that is not final (a late receipt for an earlier
-    attempt still means the citizen has the message). A temporary failure only
-    moves a message that was ``sent`` — a replayed or late one never undoes progress.
+    ``final``: the message was already given up (retries exhausted, or no receipt in
+    time); ``latest``: the receipt is about the message's latest attempt.
+
+    A delivery beats every state but the always-final ones, for any attempt, even
+    after the message was given up: the citizen has the message. A failure counts
+    only for the latest attempt of a message still in play — a late one about an
+    earlier attempt, or one after the message was given up, never undoes progress
+    nor ends a resend. A temporary failure only moves a message that was ``sent``.
     """
     if current in ALWAYS_FINAL:
         return None
     if receipt == "delivered":
         return MessageState.DELIVERED if current in RECEIPT_MOVABLE else None
+    if final or not latest:
+        return None
     if receipt == "permanent_failure":
         return MessageState.PERMANENT_FAILURE if current in RECEIPT_MOVABLE else None
     return MessageState.TEMPORARY_FAILURE if current == MessageState.SENT else None

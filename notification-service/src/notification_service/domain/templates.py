@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+# A template key: dotted lower-case names, an event type or event type + "." + variant.
+TEMPLATE_KEY = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+# Templates only the platform itself sends: nobody may send an "OTP" or an inquiry reply.
+PLATFORM_ONLY_PREFIXES = ("identity.", "inbound.")
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 

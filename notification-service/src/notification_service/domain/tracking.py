@@ -1,9 +1,9 @@
 """Finding a tracking number (``GG-YY-NNNNNNN-C``) in what a citizen typed into an SMS.
 
 Twelve digits: governorate, two-digit year, seven-digit sequence and a Damm check
-digit over the eleven before it. Citizens type it with or without dashes or
-spaces, in Latin or Arabic-Indic digits, with words around it
-(``حالة طلب ٢١-٢٦-٠٠٠٤٢١٧-٩ لو سمحت``); phones insert direction marks.
+digit over the eleven before it. Citizens type it with or without dashes, spaces,
+commas (Arabic ``،`` too) or dots, in Latin or Arabic-Indic digits, with words
+around it (``حالة طلب ٢١-٢٦-٠٠٠٤٢١٧-٩ لو سمحت``); phones insert direction marks.
 """
 
 from __future__ import annotations
@@ -21,8 +21,16 @@ _INVISIBLE = dict.fromkeys(
         "\u200e\u200f\u061c\u200b\u200c\u200d\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff",
     )
 )
-# Digit groups joined by what people put between them: spaces, dashes of every kind, dots, slashes.
-_RUN = re.compile(r"\d+(?:[ \t\u00a0\-\u2010-\u2015\u2212_./\\]{1,3}\d+)*")
+# Digit groups joined by what people put between them: spaces, dashes of every kind, dots,
+# slashes, and commas: Latin, Arabic (،), full-width, and the Arabic thousands and decimal
+# separators (٬ ٫) that Arabic keyboards type between digits.
+_SEPARATORS = (
+    " \t\u00a0\u2009\u202f"  # spaces: ordinary, tab, no-break, thin, narrow no-break
+    "\\-\u2010-\u2015\u2212\u2043\ufe63\uff0d"  # hyphens, dashes and minus signs
+    "_./\\\\"  # underscore, dot, slashes
+    ",\u060c\uff0c\u066b\u066c"  # commas: Latin, Arabic, full-width; Arabic separators
+)
+_RUN = re.compile(rf"\d+(?:[{_SEPARATORS}]{{1,3}}\d+)*")
 _GROUP = re.compile(r"\d+")
 
 

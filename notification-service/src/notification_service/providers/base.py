@@ -19,6 +19,12 @@ class OutgoingSms:
     encoding: Encoding
     segments: int
     language: str
+    attempt: int = 1  # the message's attempt number: one more for every resend
+
+    @property
+    def reference(self) -> str:
+        """Ours for this attempt, ``<message id>-<attempt>``: a resend never repeats it."""
+        return f"{self.message_id}-{self.attempt}"
 
 
 @dataclass(frozen=True, slots=True)

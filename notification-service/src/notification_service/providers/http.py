@@ -5,8 +5,9 @@ JSON, a form or a query string, with an optional auth header. The answer is read
 two steps: the HTTP status (``success_statuses``, then ``status_outcomes``, then
 4xx → permanent, anything else → technical), and, when ``result_field`` is set, the
 provider's own result code in the JSON body (``result_outcomes``). The provider's
-message id is read from ``message_id_field``; without one, our message id is the
-reference the provider echoes in its receipts.
+message id is read from ``message_id_field``; without one, our per-attempt
+``reference`` (``<message id>-<attempt>``) is the id the provider echoes in its
+receipts, so a resend of the same message is never confused with the first send.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class HttpProvider:
             "text": sms.text,
             "sender": self.sender_name,
             "message_id": str(sms.message_id),
+            "reference": sms.reference,
+            "attempt": str(sms.attempt),
             "encoding": sms.encoding,
             "language": sms.language,
             "segments": str(sms.segments),
@@ -133,7 +136,7 @@ class HttpProvider:
             result = config.result_outcomes.get(key, config.unknown_result_outcome)
             if result != "sent":
                 return SendResult(result, None, f"result_{key or 'missing'}", response.text[:300])
-        provider_id: str | None = str(sms.message_id)
+        provider_id: str | None = sms.reference
         if config.message_id_field:
             found = dotted(document, config.message_id_field)
             provider_id = None if found is None else str(found)

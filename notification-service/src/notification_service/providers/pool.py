@@ -3,9 +3,14 @@
 A technical failure (the provider, not the message, is at fault) moves on to the
 next provider. ``failure_threshold`` technical failures in a row demote a
 provider for ``cooldown``: it goes to the back of the order, still tried when
-every healthy one fails. After the cool-down it is back in its place; one more
-failure demotes it again at once, a success clears its record. Health is kept
-per process: each replica learns on its own, which costs a few extra failures.
+every healthy one fails. A temporary failure (throttling, "try later") is about
+this moment, so the message is retried later rather than moved on; but
+``temporary_threshold`` of them in a row (0 = never) mean the provider cannot
+keep up, and demote it too — the message that tipped it moves on at once, and
+the healthy backup takes the traffic. After the cool-down a provider is back in
+its place; one more failure of the same kind demotes it again at once; a message
+it accepts or refuses for good clears its record. Health is kept per process:
+each replica learns on its own, which costs a few extra failures.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ DEMOTIONS = Counter(
 
 @dataclass
 class ProviderHealth:
-    consecutive_failures: int = 0
+    consecutive_failures: int = 0  # technical
+    consecutive_temporary: int = 0
     demoted_until: datetime | None = None
 
     def demoted(self, now: datetime) -> bool:
@@ -52,6 +58,7 @@ class ProviderPool:
         *,
         clock: Callable[[], datetime],
         failure_threshold: int = 3,
+        temporary_threshold: int = 0,
         cooldown: timedelta = timedelta(minutes=5),
     ) -> None:
         if not providers:
@@ -60,6 +67,7 @@ class ProviderPool:
         self.by_name = {p.name: p for p in self.providers}
         self.clock = clock
         self.failure_threshold = failure_threshold
+        self.temporary_threshold = temporary_threshold
         self.cooldown = cooldown
         self.health = {p.name: ProviderHealth() for p in self.providers}
 
@@ -84,26 +92,44 @@ class ProviderPool:
             SENDS.labels(provider.name, result.outcome).inc()
             tried.append((provider.name, result))
             if result.outcome == "technical_failure":
-                self._failed(provider.name)
+                self._failed(provider.name, "technical")
                 continue
+            if result.outcome == "temporary_failure" and self.temporary_threshold:
+                if self._failed(provider.name, "temporary"):
+                    continue  # it cannot keep up: the next provider takes this message too
+                return PoolResult(provider.name, result, tuple(tried))
             self.health[provider.name] = ProviderHealth()
             return PoolResult(provider.name, result, tuple(tried))
-        name, last = tried[-1]
+        # Every provider failed: the answer that decides is the last non-technical one, if any
+        # (a throttled message is retried later), else the last technical failure.
+        name, last = next(
+            (entry for entry in reversed(tried) if entry[1].outcome != "technical_failure"),
+            tried[-1],
+        )
         return PoolResult(name, last, tuple(tried))
 
-    def _failed(self, name: str) -> None:
+    def _failed(self, name: str, kind: str) -> bool:
+        """Count a failure; True when it demoted the provider just now."""
         health = self.health[name]
-        health.consecutive_failures += 1
+        if kind == "technical":
+            health.consecutive_failures += 1
+            count, threshold = health.consecutive_failures, self.failure_threshold
+        else:
+            health.consecutive_temporary += 1
+            count, threshold = health.consecutive_temporary, self.temporary_threshold
         now = self.clock()
-        if health.consecutive_failures >= self.failure_threshold and not health.demoted(now):
-            health.demoted_until = now + self.cooldown
-            DEMOTIONS.labels(name).inc()
-            log.warning(
-                "SMS provider %s demoted for %s after %d technical failures",
-                name,
-                self.cooldown,
-                health.consecutive_failures,
-            )
+        if count < threshold or health.demoted(now):
+            return False
+        health.demoted_until = now + self.cooldown
+        DEMOTIONS.labels(name).inc()
+        log.warning(
+            "SMS provider %s demoted for %s after %d %s failures in a row",
+            name,
+            self.cooldown,
+            count,
+            kind,
+        )
+        return True
 
     async def close(self) -> None:
         for provider in self.providers:
