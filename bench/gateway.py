@@ -99,6 +99,47 @@ def verification_cost(cache_size: int) -> float:
     return asyncio.run(loop(20_000))
 
 
+def start_traefik(
+    backends: dict[str, list[str]],
+    directory: Path,
+    access_log: Path,
+    processes: list[subprocess.Popen[bytes]],
+) -> str:
+    """Traefik with the production configuration in front of ``backends`` (the other
+    services point nowhere), the per-IP rate limit raised out of the way: the cost of
+    the gateway is measured, not its limiter refusing the load generator. Appends the
+    process to ``processes``; returns the gateway's URL once it routes."""
+    port = free_port()
+    unlimited = RateLimit(average=1_000_000, period="1s", burst=1_000_000)
+    options = GatewayOptions(
+        address=f"127.0.0.1:{port}",
+        internal_address=f"127.0.0.1:{free_port()}",
+        dynamic_file=str(directory / "dynamic.yml"),
+        backends={s.name: backends.get(s.name, ["http://127.0.0.1:9"]) for s in ROUTES},
+        rate_limit=unlimited,
+        access_log_path=str(access_log),
+        log_level="WARN",
+    )
+    write(directory, options)
+    processes.append(subprocess.Popen(
+        [traefik_binary(), f"--configFile={directory / 'static.yml'}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ))  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    first = by_name(next(iter(backends)))
+    wait_for(f"{url}{first.api_prefix}/healthz")
+    return url
+
+
+def traefik_binary() -> str:
+    return str(Path(sys.executable).parent / "traefik")
+
+
+def traefik_version() -> str:
+    out = subprocess.run([traefik_binary(), "version"], capture_output=True, text=True, check=False)
+    return out.stdout.split()[1]
+
+
 async def create_database(name: str) -> str:
     import asyncpg
 
@@ -125,7 +166,7 @@ def run() -> str:
     name = f"mbench_gw_{uuid.uuid4().hex[:8]}"
     url = asyncio.run(create_database(name))
     workdir = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
-    direct_port, gateway_port = free_port(), free_port()
+    direct_port = free_port()
     processes: list[subprocess.Popen[bytes]] = []
     try:
         env = {
@@ -144,25 +185,9 @@ def run() -> str:
         ))  # fmt: skip
         direct = f"http://127.0.0.1:{direct_port}"
         wait_for(f"{direct}{catalog.api_prefix}/readyz")
-        traefik_dir = workdir / "traefik"
-        unlimited = RateLimit(average=1_000_000, period="1s", burst=1_000_000)
-        options = GatewayOptions(
-            address=f"127.0.0.1:{gateway_port}",
-            internal_address=f"127.0.0.1:{free_port()}",
-            dynamic_file=str(traefik_dir / "dynamic.yml"),
-            backends={s.name: [direct] if s is catalog else ["http://127.0.0.1:9"] for s in ROUTES},
-            rate_limit=unlimited,  # measuring the gateway's cost, not its limiter refusing wrk
-            access_log_path=str(workdir / "access.log"),
-            log_level="WARN",
+        gateway = start_traefik(
+            {catalog.name: [direct]}, workdir / "traefik", workdir / "access.log", processes
         )
-        write(traefik_dir, options)
-        traefik = Path(sys.executable).parent / "traefik"
-        processes.append(subprocess.Popen(
-            [str(traefik), f"--configFile={traefik_dir / 'static.yml'}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ))  # fmt: skip
-        gateway = f"http://127.0.0.1:{gateway_port}"
-        wait_for(f"{gateway}{catalog.api_prefix}/healthz")
         rows = []
         for endpoint in ENDPOINTS:
             if httpx.get(direct + endpoint, timeout=5).status_code != 200:
@@ -182,12 +207,7 @@ def run() -> str:
         shutil.rmtree(workdir, ignore_errors=True)
     cold, warm = verification_cost(0), verification_cost(10_000)
     table = "\n".join(rows)
-    version = subprocess.run(
-        [str(Path(sys.executable).parent / "traefik"), "version"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()[1]
+    version = traefik_version()
     return f"""## gateway — through Traefik vs direct, and token verification (`bench/gateway.py`)
 
 {header()}

@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +33,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from fastapi import FastAPI
 
+from bench.gateway import start_traefik, traefik_version
 from bench.report import header, percentile
 from mahaliyat.db import Database
 from mahaliyat.events import MESSAGING_METADATA, record
@@ -151,6 +153,9 @@ class BenchCatalogue:
     async def close(self) -> None:
         return None
 
+    def invalidate_centre(self, centre_code: str | None = None) -> None:
+        return None
+
 
 def bench_app() -> FastAPI:
     """The uvicorn factory: the real request service with the bench catalogue."""
@@ -182,6 +187,9 @@ def _token(key: ed25519.Ed25519PrivateKey, sub: str) -> str:
         "exp": now + 3600,
         "kind": "citizen",
         "grants": [{"role": "citizen", "jurisdiction": "EG"}],
+        # as identity-service signs them: the verified national ID and phone
+        "national_id": "28503122101234",
+        "phone_number": "+201012345678",
     }
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": KID})
 
@@ -333,6 +341,7 @@ async def run() -> str:
     jwk = json.loads(jwt.algorithms.get_default_algorithms()["EdDSA"].to_jwk(key.public_key()))
     jwk.update(kid=KID, use="sig", alg="EdDSA")
     process = None
+    gateway_processes: list[subprocess.Popen[bytes]] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             jwks = Path(tmp) / "jwks.json"
@@ -342,9 +351,18 @@ async def run() -> str:
                 {"BENCH_DATABASE_URL": service_url, "BENCH_VAR_DIR": tmp, "BENCH_JWKS": str(jwks)},
                 port,
             )
+            gateway_url = start_traefik(
+                {"request": [f"http://127.0.0.1:{port}"]},
+                Path(tmp) / "traefik",
+                Path(tmp) / "access.log",
+                gateway_processes,
+            )
+            gateway_port = int(gateway_url.rsplit(":", 1)[1])
             tokens = [_token(key, f"bench-citizen-{i}") for i in range(50)]
             numbers: list[str] = []
-            connections = [Connection(port) for _ in range(2 * CONCURRENCY)]
+            direct_connections = [Connection(port) for _ in range(2 * CONCURRENCY)]
+            gateway_connections = [Connection(gateway_port) for _ in range(2 * CONCURRENCY)]
+            connections = direct_connections
 
             governorates = GOVERNORATES
 
@@ -384,20 +402,33 @@ async def run() -> str:
 
             try:
                 await _load(100, submit)  # warm-up: connections, caches, first pages
+                connections = gateway_connections
+                await _load(100, submit)
+                # Direct and through Traefik alternately, so both see the same database.
+                connections = direct_connections
                 submitted, submit_latencies = await _load(SUBMISSIONS, submit)
+                connections = gateway_connections
+                via_gateway, via_gateway_latencies = await _load(SUBMISSIONS, submit)
+                connections = direct_connections
                 crowded, crowded_latencies = await _load(SUBMISSIONS, submit, 2 * CONCURRENCY)
                 governorates = ["21"]  # everyone files in Giza: one governorate's counters
                 one_place, one_place_latencies = await _load(SUBMISSIONS, submit, 2 * CONCURRENCY)
                 unsealed, seal_wait = await _until_sealed(service_url)
                 await _load(200, status)
                 read, read_latencies = await _load(READS, status)
+                connections = gateway_connections
+                await _load(200, status)
+                read_via_gateway, read_via_gateway_latencies = await _load(READS, status)
             finally:
-                for connection in connections:
+                for connection in direct_connections + gateway_connections:
                     await connection.close()
             baseline, baseline_latencies = await outbox_baseline(baseline_url)
             pending = await _pending(service_url)
             chain = await _verify_chain(service_url)
     finally:
+        for gateway_process in gateway_processes:
+            gateway_process.terminate()
+            gateway_process.wait(timeout=15)
         if process is not None and process.returncode is None:
             process.terminate()
             await process.wait()
@@ -415,7 +446,8 @@ async def run() -> str:
 
 {WORKERS} uvicorn worker process(es) running the request service on PostgreSQL (outbox and relay on, in-process bus,
 local document store, catalogue in memory, audit sealer on), {CONCURRENCY} keep-alive HTTP/1.1 connections from one
-client process on the same machine (client and server share the cores); no gateway in between. A submission is a multipart upload with a
+client process on the same machine (client and server share the cores), directly and through Traefik {traefik_version()}
+(the production configuration and middleware chain, per-IP rate limit raised out of the way) in the same run. A submission is a multipart upload with a
 {len(DOCUMENT) / 1024:.1f} KB PDF, filed by a citizen in one of {len(GOVERNORATES)} governorates: catalogue checks, form and document checks, tracking number, document
 stored, application, timeline, audit entry and `request.submitted` in one transaction. A status
 read is the public inquiry (`POST /status`, tracking number + last four ID digits). The baseline is the
@@ -425,10 +457,14 @@ write-only outbox at the same concurrency: one event per committed transaction, 
 |---|---|---|---|---|
 | write-only outbox baseline | {baseline:,.0f} tx/s | {ms(baseline_latencies, 50)} | {ms(baseline_latencies, 99)} | (ceiling) |
 | submissions ({SUBMISSIONS:,}) | {submitted:,.0f} /s | {ms(submit_latencies, 50)} | {ms(submit_latencies, 99)} | ≥ 300 /s |
+| submissions through Traefik | {via_gateway:,.0f} /s | {ms(via_gateway_latencies, 50)} | {ms(via_gateway_latencies, 99)} | ≥ 300 /s |
+| submissions through Traefik ÷ direct | {via_gateway / submitted:.2f}× | | | ≥ 0.6× |
 | submissions ÷ baseline | {submitted / baseline:.2f}× | | | |
 | submissions at {2 * CONCURRENCY} connections | {crowded:,.0f} /s | {ms(crowded_latencies, 50)} | {ms(crowded_latencies, 99)} | |
 | submissions at {2 * CONCURRENCY} connections, all in one governorate | {one_place:,.0f} /s | {ms(one_place_latencies, 50)} | {ms(one_place_latencies, 99)} | |
-| status reads ({READS:,}) | {read:,.0f} /s | {ms(read_latencies, 50)} | {ms(read_latencies, 99)} | ≥ 1,500 /s |
+| status reads ({READS:,}) | {read:,.0f} /s | {ms(read_latencies, 50)} | {ms(read_latencies, 99)} | |
+| status reads through Traefik | {read_via_gateway:,.0f} /s | {ms(read_via_gateway_latencies, 50)} | {ms(read_via_gateway_latencies, 99)} | ≥ 1,500 /s |
+| status reads through Traefik ÷ direct | {read_via_gateway / read:.2f}× | | | ≥ 0.6× |
 
 Outbox rows still unpublished when the run ended: {pending}. Audit entries not sealed yet when the
 last submission was answered: {unsealed:,}, all sealed {seal_wait:.1f} s later; the chain then

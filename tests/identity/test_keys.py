@@ -65,7 +65,7 @@ async def test_the_metadata_is_valid_rfc_8414_at_both_well_known_paths(
         assert document["token_endpoint"] == f"https://mahaliyat.example{API}/token"
         assert document["jwks_uri"] == "https://mahaliyat.example/.well-known/jwks.json"
         assert set(document["grant_types_supported"]) == {"client_credentials", "refresh_token"}
-        assert "requests:status" in document["scopes_supported"]
+        assert {"requests:read", "requests:status"} <= set(document["scopes_supported"])
         # No grant that uses an authorization endpoint, so neither it nor response types.
         assert not {"authorization_code", "implicit"} & set(document["grant_types_supported"])
         assert "authorization_endpoint" not in document

@@ -194,3 +194,49 @@ async def test_the_demo_notification_client_gets_a_status_token(sqlite_service: 
         },
     )
     assert denied.json()["error"] == "invalid_scope"
+
+
+async def _kind_of(service: Service, access_token: str) -> str:
+    jwks = (await service.client.get("/.well-known/jwks.json")).json()
+    principal = await TokenVerifier(
+        issuer=service.settings.jwt_issuer, audience=service.settings.jwt_audience, jwks=jwks
+    ).verify(access_token)
+    return principal.kind
+
+
+async def test_the_demo_notification_client_is_a_platform_service(sqlite_service: Service) -> None:
+    """request-service answers the SMS inquiry (with a phone number) to service tokens only."""
+    response = await token(
+        sqlite_service, "notification-service", "dev-notification-client-secret", in_body=True
+    )
+    assert response.status_code == 200, response.text
+    assert await _kind_of(sqlite_service, response.json()["access_token"]) == "service"
+
+
+async def test_only_service_clients_may_hold_the_status_scope(service: Service) -> None:
+    admin = await service.bearer("admin")
+    refused = await service.client.post(
+        f"{API}/admin/partners",
+        headers=admin,
+        json={"name": "A ministry", "scopes": ["requests:status"]},
+    )
+    assert refused.status_code == 422, refused.text
+    assert {e["field"] for e in refused.json()["errors"]} == {"scopes"}
+
+    internal = await new_client(service, kind="service", scopes=["requests:status"])
+    assert internal["kind"] == "service"
+    issued = await token(service, internal["client_id"], internal["client_secret"])
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["scope"] == "requests:status"
+    assert await _kind_of(service, issued.json()["access_token"]) == "service"
+
+    partner = await new_client(service)
+    assert partner["kind"] == "partner"
+    upgraded = await service.client.patch(
+        f"{API}/admin/partners/{partner['id']}",
+        headers=admin,
+        json={"scopes": ["catalog:read", "requests:status"]},
+    )
+    assert upgraded.status_code == 422, upgraded.text
+    issued = await token(service, partner["client_id"], partner["client_secret"])
+    assert await _kind_of(service, issued.json()["access_token"]) == "partner"

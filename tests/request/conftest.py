@@ -18,7 +18,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
 from mahaliyat.db import Database
-from mahaliyat.events import CloudEvent, outbox
+from mahaliyat.events import CloudEvent, InProcessBus, outbox
+from mahaliyat.events.bus import EventBus
 from request_service.app import create_app
 from request_service.settings import RequestSettings
 from tests.request import tokens
@@ -26,8 +27,8 @@ from tests.request.fakes import FakeClock, InMemoryCatalogue
 from tests.request.tokens import People
 
 PREFIX = "/api/v1/requests"
-NATIONAL_ID = "28503122101234"  # born 1985-03-12 in Giza
-OTHER_NATIONAL_ID = "29001010205678"  # born 1990-01-01 in Alexandria
+NATIONAL_ID = tokens.NATIONAL_ID  # born 1985-03-12 in Giza
+OTHER_NATIONAL_ID = tokens.OTHER_NATIONAL_ID  # born 1990-01-01 in Alexandria
 PHONE = "01012345678"
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
@@ -187,10 +188,15 @@ class Harness:
         return sealed
 
     async def publish(self, event: CloudEvent) -> None:
-        """Deliver an event to this service's consumers and wait until they have handled it."""
+        """Deliver an event to this service's consumers and wait until they have handled it.
+
+        In-process buses only (a broker gives no "all handled" point: wait for the effect).
+        """
         bus = self.app.state.runtime.bus
         await bus.publish([event.outgoing()])
-        await bus.inner.join()  # the in-process bus: every queue empty, no retry pending
+        inner = getattr(bus, "inner", bus)
+        assert isinstance(inner, InProcessBus), "on a broker, wait for the effect instead"
+        await inner.join()  # every queue empty, no retry pending
 
     async def events(
         self, type_: str | None = None, subject: str | None = None
@@ -221,8 +227,10 @@ async def start(
     *,
     catalogue: Any = None,
     clock: FakeClock | None = None,
+    bus: EventBus | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Harness]:
+    """The service on ``database_url``; on its own in-process bus unless given ``bus``."""
     values: dict[str, Any] = {
         "database_url": database_url,
         "var_dir": tmp_path / "var",
@@ -239,7 +247,9 @@ async def start(
     settings = RequestSettings(**values)
     catalogue = catalogue if catalogue is not None else InMemoryCatalogue()
     clock = clock or FakeClock()
-    app = create_app(settings, catalogue=catalogue, clock=clock, verifier=tokens.verifier())
+    app = create_app(
+        settings, bus=bus, catalogue=catalogue, clock=clock, verifier=tokens.verifier()
+    )
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),

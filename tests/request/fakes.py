@@ -216,10 +216,31 @@ FAST_TRACK = service_doc(
     channels=ALL_CHANNELS,
     centre_kinds=["fixed", "mobile"],
     workflow=[
-        {"from": "submitted", "to": "in_processing", "roles": ["front_office"]},
+        {"from": "submitted", "to": "in_processing", "roles": ["front_office"], "when": "no_fee"},
+        {
+            "from": "submitted",
+            "to": "awaiting_payment",
+            "roles": ["front_office"],
+            "when": "fee_due",
+        },
+        {"from": "awaiting_payment", "to": "in_processing", "roles": ["system"]},
         {"from": "submitted", "to": "cancelled", "roles": ["citizen"]},
         {"from": "in_processing", "to": "approved", "roles": ["back_office"]},
         {"from": "approved", "to": "delivered", "roles": ["front_office"]},
+    ],
+)
+
+# A catalogue entry breaking the platform's rules: a citizen approving their own application.
+SELF_APPROVAL = service_doc(
+    "BAD-001",
+    name=("خدمة بمسار معيب", "Service with a broken workflow"),
+    department="services",
+    sla_days=2,
+    channels=ALL_CHANNELS,
+    centre_kinds=["fixed"],
+    workflow=[
+        {"from": "submitted", "to": "approved", "roles": ["citizen"]},
+        {"from": "approved", "to": "delivered", "roles": ["citizen"]},
     ],
 )
 
@@ -267,10 +288,11 @@ class InMemoryCatalogue:
         services: Mapping[str, dict[str, Any]] | None = None,
         centres: Mapping[str, dict[str, Any]] | None = None,
     ) -> None:
-        defaults = (CERTIFICATE, BUILDING_PERMIT, COUNTER_ONLY, RETIRED, FAST_TRACK)
+        defaults = (CERTIFICATE, BUILDING_PERMIT, COUNTER_ONLY, RETIRED, FAST_TRACK, SELF_APPROVAL)
         self.services = copy.deepcopy(dict(services or {d["code"]: d for d in defaults}))
         self.centres = copy.deepcopy(dict(centres or CENTRES))
         self.invalidated: list[str | None] = []
+        self.invalidated_centres: list[str | None] = []
 
     async def service(self, code: str, governorate: str, on: date) -> ServiceDefinition | None:
         doc = self.services.get(code)
@@ -325,6 +347,9 @@ class InMemoryCatalogue:
 
     def invalidate(self, service_code: str | None = None) -> None:
         self.invalidated.append(service_code)
+
+    def invalidate_centre(self, centre_code: str | None = None) -> None:
+        self.invalidated_centres.append(centre_code)
 
     async def close(self) -> None:
         return None

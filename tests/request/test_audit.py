@@ -9,7 +9,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 
 from mahaliyat.db import Database
 from request_service.domain.audit import chain_hash
@@ -70,6 +72,30 @@ async def sealed_history(service: Harness) -> dict[str, Any]:
 async def execute(service: Harness, statement: Any) -> None:
     async with service.database.unit_of_work() as uow:
         await uow.session.execute(statement)
+
+
+# The triggers of migration 0003, as an intruder with the table owner's rights would drop them.
+GUARDS = {
+    "postgresql": [
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard",
+        "ALTER TABLE audit_head DISABLE TRIGGER audit_head_guard",
+        "ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_guard",
+    ],
+    "sqlite": [
+        "DROP TRIGGER audit_log_insert_unsealed",
+        "DROP TRIGGER audit_log_seal_once",
+        "DROP TRIGGER audit_log_no_delete",
+        "DROP TRIGGER audit_head_forward",
+        "DROP TRIGGER audit_checkpoints_no_delete",
+    ],
+}
+
+
+async def drop_guards(service: Harness) -> None:
+    """Tampering below the database's own guards: verification must still find it."""
+    dialect = "postgresql" if service.database.is_postgres else "sqlite"
+    for statement in GUARDS[dialect]:
+        await execute(service, text(statement))
 
 
 async def test_actions_wait_unsealed_until_the_sealer_chains_them(staffed: Harness) -> None:
@@ -141,6 +167,7 @@ async def test_the_chain_goes_on_from_the_head_and_the_trail_shows_both_kinds(
 async def test_an_edited_row_is_reported_as_the_first_broken_link(staffed: Harness) -> None:
     service = staffed
     await sealed_history(service)
+    await drop_guards(service)
     await execute(service, text("UPDATE audit_log SET actor_id = 'someone-else' WHERE seq = 6"))
     report = await verify(service)
     assert report["ok"] is False
@@ -153,6 +180,7 @@ async def test_an_edited_row_with_its_hash_recomputed_breaks_the_next_link(
 ) -> None:
     service = staffed
     await sealed_history(service)
+    await drop_guards(service)
     async with service.database.unit_of_work() as uow:
         row = (
             await uow.session.execute(select(AuditEntry.__table__).where(AuditEntry.seq == 4))
@@ -172,6 +200,7 @@ async def test_an_edited_row_with_its_hash_recomputed_breaks_the_next_link(
 async def test_a_deleted_row_leaves_a_gap(staffed: Harness) -> None:
     service = staffed
     await sealed_history(service)
+    await drop_guards(service)
     await execute(service, text("DELETE FROM audit_log WHERE seq = 3"))
     report = await verify(service)
     assert (report["first_broken"]["seq"], report["first_broken"]["problem"]) == (
@@ -183,6 +212,7 @@ async def test_a_deleted_row_leaves_a_gap(staffed: Harness) -> None:
 async def test_a_truncated_tail_is_found(staffed: Harness) -> None:
     service = staffed
     await sealed_history(service)
+    await drop_guards(service)
     await execute(service, text("DELETE FROM audit_log WHERE seq = 9"))
     report = await verify(service)
     assert (report["first_broken"]["seq"], report["first_broken"]["problem"]) == (
@@ -217,6 +247,7 @@ def forged_entry(seq: int, prev_hash: str, digest: str | None = None) -> dict[st
 async def test_an_inserted_row_with_a_forged_hash_is_found(staffed: Harness) -> None:
     service = staffed
     await sealed_history(service)
+    await drop_guards(service)
     async with service.database.read() as session:
         _seq, head_hash = await audit_rows.head(session)
     await execute(service, insert(AuditEntry).values(forged_entry(10, head_hash, "f" * 64)))
@@ -233,6 +264,7 @@ async def test_an_appended_row_hashed_like_the_sealer_would_is_beyond_the_head(
 ) -> None:
     service = staffed
     await sealed_history(service)
+    await drop_guards(service)
     async with service.database.read() as session:
         _seq, head_hash = await audit_rows.head(session)
     await execute(service, insert(AuditEntry).values(forged_entry(10, head_hash)))
@@ -241,6 +273,151 @@ async def test_an_appended_row_hashed_like_the_sealer_would_is_beyond_the_head(
         False,
         10,
         "head_mismatch",
+    )
+
+
+async def test_the_database_refuses_to_change_or_delete_the_trail(staffed: Harness) -> None:
+    service = staffed
+    await sealed_history(service)
+    await service.filed(People.citizen_a, building(), BUILDING_FILES)  # one entry waits unsealed
+    async with service.database.read() as session:
+        _seq, head_hash = await audit_rows.head(session)
+    refused: list[Any] = [
+        text("UPDATE audit_log SET actor_id = 'someone-else' WHERE seq = 6"),
+        text("UPDATE audit_log SET details = '{}' WHERE seq = 6"),
+        text("UPDATE audit_log SET seq = NULL, prev_hash = NULL, hash = NULL WHERE seq = 9"),
+        text("UPDATE audit_log SET seq = 99 WHERE seq = 9"),
+        text("UPDATE audit_log SET hash = :h WHERE seq = 9").bindparams(h="e" * 64),
+        text("DELETE FROM audit_log WHERE seq = 3"),
+        text("DELETE FROM audit_log"),
+        # An entry waiting for the sealer: its content is as final as a sealed one's.
+        text("UPDATE audit_log SET actor_id = 'someone-else' WHERE seq IS NULL"),
+        text("DELETE FROM audit_log WHERE seq IS NULL"),
+        # Written as if already sealed (past the head).
+        insert(AuditEntry).values(forged_entry(10, head_hash)),
+        # The head never moves back, and stays.
+        text("UPDATE audit_head SET seq = 3"),
+        text("DELETE FROM audit_head"),
+    ]
+    if service.database.is_postgres:
+        refused += [text("TRUNCATE audit_log"), text("TRUNCATE audit_head")]
+    for statement in refused:
+        with pytest.raises(DBAPIError):
+            await execute(service, statement)
+            pytest.fail(f"not refused: {statement}")
+    report = await verify(service)
+    assert (report["ok"], report["checked"], report["head_seq"], report["pending"]) == (
+        True,
+        9,
+        9,
+        1,
+    )
+    assert await service.seal() == 1  # the sealer's own update is the one allowed
+    assert (await verify(service))["checked"] == 10
+
+
+async def rewrite_chain(service: Harness, seq: int, actor_id: str) -> None:
+    """Edit entry ``seq`` and rehash every link after it and the head: a whole-chain forgery."""
+    async with service.database.unit_of_work() as uow:
+        rows = (
+            await uow.session.execute(
+                select(AuditEntry.__table__).where(AuditEntry.seq >= seq).order_by(AuditEntry.seq)
+            )
+        ).all()
+        previous = rows[0].prev_hash
+        for row in rows:
+            content = audit.hashed_content(row, row.seq)
+            if row.seq == seq:
+                content["actor_id"] = actor_id
+            digest = chain_hash(previous, content)
+            await uow.session.execute(
+                text(
+                    "UPDATE audit_log SET actor_id = :a, prev_hash = :p, hash = :h WHERE seq = :s"
+                ),
+                {"a": content["actor_id"], "p": previous, "h": digest, "s": row.seq},
+            )
+            previous = digest
+        await uow.session.execute(
+            text("UPDATE audit_head SET hash = :h WHERE id = 1"), {"h": previous}
+        )
+        await uow.session.execute(text("DELETE FROM audit_checkpoints"))
+
+
+async def test_the_chain_head_is_published_and_a_rewritten_chain_is_found_from_outside(
+    staffed: Harness,
+) -> None:
+    service = staffed
+    sealer = service.app.state.sealer
+    assert await sealer.checkpoint_now() is None  # nothing sealed yet
+    await sealed_history(service)
+    first = await sealer.checkpoint_now()
+    assert first is not None
+    async with service.database.read() as session:
+        assert await audit_rows.head(session) == (9, first.hash)
+    [published] = await service.events("request.audit_checkpoint")
+    assert published["source"] == "/request"
+    assert {k: published["data"][k] for k in ("seq", "hash", "previous_seq", "previous_hash")} == {
+        "seq": 9,
+        "hash": first.hash,
+        "previous_seq": None,
+        "previous_hash": None,
+    }
+    # Not again until the head has moved and the interval has passed.
+    assert await sealer.checkpoint_now() is None
+    await service.filed(People.citizen_a, building(), BUILDING_FILES)
+    assert await service.seal() == 1
+    assert await sealer.checkpoint_now() is None
+    service.clock.advance(seconds=service.settings.audit_checkpoint_interval_seconds)
+    second = await sealer.checkpoint_now()
+    assert second is not None
+    assert second.seq == 10
+    later = (await service.events("request.audit_checkpoint"))[-1]["data"]
+    assert (later["previous_seq"], later["previous_hash"]) == (9, first.hash)
+
+    outside = {"checkpoint_seq": 9, "checkpoint_hash": first.hash}
+    response = await service.client.get(
+        f"{PREFIX}/audit/verify", params=outside, headers=bearer(People.auditor)
+    )
+    assert response.json()["ok"] is True
+
+    # Someone rewrites the whole chain below the database's guards, consistently.
+    await drop_guards(service)
+    await rewrite_chain(service, 4, "someone-else")
+    assert (await verify(service))["ok"] is True  # the chain is whole again...
+    response = await service.client.get(
+        f"{PREFIX}/audit/verify", params=outside, headers=bearer(People.auditor)
+    )
+    report = response.json()
+    assert report["ok"] is False  # ...but no longer passes through the published head
+    assert (report["first_broken"]["seq"], report["first_broken"]["problem"]) == (
+        9,
+        "checkpoint_mismatch",
+    )
+    half = await service.client.get(
+        f"{PREFIX}/audit/verify",
+        params={"checkpoint_seq": 9},
+        headers=bearer(People.auditor),
+    )
+    assert half.status_code == 422
+    assert half.json()["errors"][0]["field"] == "checkpoint_hash"
+
+
+async def test_a_stored_checkpoint_past_a_cut_chain_is_reported(staffed: Harness) -> None:
+    service = staffed
+    await sealed_history(service)
+    checkpoint = await service.app.state.sealer.checkpoint_now()
+    assert checkpoint is not None
+    await drop_guards(service)
+    await execute(service, text("DELETE FROM audit_log WHERE seq >= 8"))
+    await execute(
+        service,
+        text("UPDATE audit_head SET seq = 7, hash = (SELECT hash FROM audit_log WHERE seq = 7)"),
+    )
+    report = await verify(service)
+    assert (report["ok"], report["first_broken"]["seq"], report["first_broken"]["problem"]) == (
+        False,
+        9,
+        "checkpoint_mismatch",
     )
 
 
@@ -287,6 +464,13 @@ async def test_the_background_sealer_seals_without_being_asked(
         await until(sealed, what="the sealer to seal the filing")
         report = await verify(service)
         assert (report["ok"], report["checked"], report["pending"]) == (True, 1, 0)
+
+        async def checkpointed() -> bool:
+            return bool(await service.events("request.audit_checkpoint"))
+
+        await until(checkpointed, what="the sealer to publish the chain head")
+        [checkpoint] = await service.events("request.audit_checkpoint")
+        assert checkpoint["data"]["seq"] == 1
 
 
 async def test_stopping_the_service_seals_what_it_wrote(database_url: str, tmp_path: Path) -> None:

@@ -81,10 +81,13 @@ async def refuse_everything_but(
 async def test_every_forbidden_transition_is_refused_and_changes_nothing(staffed: Harness) -> None:
     service = staffed
     app = await service.filed(People.citizen_a, building(), BUILDING_FILES)
+    # Before processing the citizen cancels, and so may the front office or the centre manager
+    # for them (with a reason, which every attempt here gives).
+    cancellers = {("citizen A", "cancelled"), ("clerk HQ", "cancelled"), ("manager", "cancelled")}
     walk = [
-        ("clerk HQ", "under_review", {("citizen A", "cancelled")}),
-        ("clerk HQ", "awaiting_payment", {("citizen A", "cancelled")}),
-        (None, "in_processing", {("citizen A", "cancelled")}),
+        ("clerk HQ", "under_review", cancellers),
+        ("clerk HQ", "awaiting_payment", cancellers),
+        (None, "in_processing", cancellers),
         ("officer", "returned_to_citizen", set()),
         ("citizen A", "in_processing", {("clerk HQ", "in_processing")}),
         ("officer", "approved", set()),
@@ -261,3 +264,36 @@ async def test_concurrent_changes_on_one_version_let_exactly_one_through(staffed
     )
     assert sorted(r.status_code for r in responses) == [200, 412, 412]
     assert len(await service.events("request.status_changed", app["id"])) == 3
+
+
+async def test_a_partner_reads_by_tracking_number_only_what_it_filed_within_its_grant(
+    staffed: Harness,
+) -> None:
+    from tests.request.tokens import partner_token
+
+    service = staffed
+    own = await service.filed(People.partner, building(), BUILDING_FILES)
+    by_citizen = await service.filed(People.citizen_a, building(), BUILDING_FILES)
+    by_other_partner = await service.filed(People.partner_status, building(), BUILDING_FILES)
+
+    async def read(token: str, application: dict[str, Any]) -> Any:
+        number = application["tracking_number"].replace("-", "")
+        return await service.client.get(
+            f"{PREFIX}/applications/by-tracking/{number}", headers=bearer(token)
+        )
+
+    found = await read(People.partner, own)
+    assert found.status_code == 200, found.text
+    assert (found.json()["id"], found.json()["channel"]) == (own["id"], "partner_api")
+    assert found.json()["staff"] is None
+    assert found.headers["etag"] == f'"{own["version"]}"'
+    for foreign in (by_citizen, by_other_partner):
+        response = await read(People.partner, foreign)
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    # The same partner once its grant no longer covers Giza, or without requests:read.
+    moved_away = partner_token("partner-moi", "02")
+    assert (await read(moved_away, own)).status_code == 404
+    write_only = partner_token("partner-moi", scope="requests:write")
+    assert (await read(write_only, own)).status_code == 404
+    listed = await service.client.get(f"{PREFIX}/applications", headers=bearer(People.partner))
+    assert [a["id"] for a in listed.json()["items"]] == [own["id"]]

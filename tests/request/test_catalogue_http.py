@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ class CatalogService:
         self.calls: list[str] = []
         self.failing = False
         self.services = {d["code"]: d for d in (CERTIFICATE, BUILDING_PERMIT)}
+        self.centres = copy.deepcopy(CENTRES)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(f"{request.method} {request.url.path}")
@@ -86,7 +88,7 @@ class CatalogService:
                 },
             )
         if request.url.path.startswith("/api/v1/catalog/centres/"):
-            doc = CENTRES.get(parts[-1])
+            doc = self.centres.get(parts[-1])
             return (
                 httpx.Response(200, json=doc)
                 if doc
@@ -185,6 +187,46 @@ async def test_catalogue_events_drop_the_cache(database_url: str, tmp_path: Path
         response = await service.submit(People.clerk, certificate(), CERTIFICATE_FILES)
         assert response.status_code == 201
         assert catalog.calls.count("GET /api/v1/catalog/services/CIV-001") == 2
+
+
+async def test_a_closed_centre_stops_taking_filings_when_its_event_arrives(
+    database_url: str, tmp_path: Path
+) -> None:
+    catalog = CatalogService()
+    async with start(database_url, tmp_path, catalogue=reader(catalog)) as service:
+        assert (
+            await service.submit(People.clerk, certificate(), CERTIFICATE_FILES)
+        ).status_code == 201
+        catalog.centres["21-03-F01"]["active"] = False  # closed in the catalogue...
+        still_cached = await service.submit(People.clerk, certificate(), CERTIFICATE_FILES)
+        assert still_cached.status_code == 201  # ...unknown here until told (or the TTL ends)
+        await service.publish(
+            CloudEvent(
+                source="/catalog",
+                type="catalog.centre.updated",
+                subject="21-03-F01",
+                data={**catalog.centres["21-03-F01"], "jurisdiction": "21-03-F01"},
+            )
+        )
+        refused = await service.submit(People.clerk, certificate(), CERTIFICATE_FILES)
+        assert refused.status_code == 422, refused.text
+        assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
+            ("service_code", "centre_inactive")
+        ]
+        assert catalog.calls.count("GET /api/v1/catalog/centres/21-03-F01") == 2
+        assert await service.count("applications") == 2
+        # Another centre's cached answer is kept.
+        await service.filed(People.clerk_mobile, certificate("21-03-M01"), CERTIFICATE_FILES)
+        await service.publish(
+            CloudEvent(
+                source="/catalog",
+                type="catalog.centre.updated",
+                subject="21-03-F01",
+                data=catalog.centres["21-03-F01"],
+            )
+        )
+        await service.filed(People.clerk_mobile, certificate("21-03-M01"), CERTIFICATE_FILES)
+        assert catalog.calls.count("GET /api/v1/catalog/centres/21-03-M01") == 1
 
 
 async def test_an_unreachable_catalogue_is_a_503_and_nothing_is_filed(

@@ -71,7 +71,14 @@ async def test_the_citizen_completes_a_returned_application(staffed: Harness) ->
         headers=bearer(People.citizen_a, **{"If-Match": f'"{app["version"]}"'}),
     )
     assert wrong.status_code == 422
-    assert wrong.json()["errors"][0]["code"] == "type_not_accepted"
+    assert wrong.json()["errors"][0]["code"] == "type_mismatch"  # a .pdf name on JPEG bytes
+    not_accepted = await service.client.post(
+        url,
+        files=[("site_sketch", ("s.jpg", JPEG, "image/jpeg"))],
+        headers=bearer(People.citizen_a, **{"If-Match": f'"{app["version"]}"'}),
+    )
+    assert not_accepted.status_code == 422
+    assert not_accepted.json()["errors"][0]["code"] == "type_not_accepted"  # the sketch is PDF only
     files_before = len(service.stored_files())
     assert files_before == 2
     added = await service.client.post(

@@ -112,6 +112,85 @@ async def test_assignment_goes_to_the_least_loaded(service: Harness) -> None:
     ]
 
 
+async def in_processing(service: Harness) -> dict[str, Any]:
+    app = await service.filed(People.clerk, certificate(), CERTIFICATE_FILES)
+    app = await service.moved(People.clerk2, app, "under_review")
+    return await service.moved(People.clerk2, app, "in_processing")
+
+
+async def deactivate(service: Harness, officer_id: str, token: str = People.manager) -> Any:
+    return await service.client.post(
+        f"{PREFIX}/officers/{officer_id}/deactivate", headers=bearer(token)
+    )
+
+
+async def test_a_deactivated_officer_s_work_goes_to_the_least_loaded(service: Harness) -> None:
+    await service.register_officer("officer-giza-1", departments=("services",))
+    working = await in_processing(service)
+    returned = await in_processing(service)
+    approved = await in_processing(service)
+    assert {a["staff"]["assigned_officer_id"] for a in (working, returned, approved)} == {
+        "officer-giza-1"
+    }
+    returned = await service.moved(People.officer, returned, "returned_to_citizen", {"ar": "وقّع"})
+    approved = await service.moved(People.officer, approved, "approved")
+    await service.register_officer("officer-giza-2", departments=("services",))
+
+    # Only the manager of the officer's jurisdiction; unknown officers are not found.
+    assert (await deactivate(service, "officer-giza-1", People.manager_alex)).status_code == 404
+    assert (await deactivate(service, "nobody")).status_code == 404
+    assert (await deactivate(service, "officer-giza-1", People.clerk)).status_code == 403
+
+    response = await deactivate(service, "officer-giza-1")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [r["active"] for r in body["registrations"]] == [False]
+    assert {(h["application_id"], h["to_officer"]) for h in body["reassigned"]} == {
+        (working["id"], "officer-giza-2"),
+        (returned["id"], "officer-giza-2"),
+        (approved["id"], "officer-giza-2"),
+    }
+    for app in (working, returned, approved):
+        now = await service.current(app["id"])
+        assert now["staff"]["assigned_officer_id"] == "officer-giza-2"
+        assert now["version"] == app["version"] + 1  # a change: stale If-Match answers 412
+    trail = await service.client.get(
+        f"{PREFIX}/applications/{working['id']}/audit", headers=bearer(People.auditor)
+    )
+    assert trail.json()[-1]["details"] == {
+        "from_officer": "officer-giza-1",
+        "to_officer": "officer-giza-2",
+        "why": "officer_no_longer_serving",
+    }
+
+    # The deactivated officer acts on nothing and is never picked again.
+    working = await service.current(working["id"])
+    refused = await service.move(People.officer, working, "approved")
+    assert (refused.status_code, refused.json()["code"]) == (403, "role_not_allowed")
+    back_office = await service.client.get(f"{PREFIX}/inbox", headers=bearer(People.officer))
+    assert back_office.json()["items"] == []
+    for _ in range(2):
+        assert (await in_processing(service))["staff"]["assigned_officer_id"] == "officer-giza-2"
+    assert (await service.moved(People.officer2, working, "approved"))["state"] == "approved"
+
+    # With nobody left to serve, the work waits unassigned for the first officer to act.
+    response = await deactivate(service, "officer-giza-2")
+    assert {h["to_officer"] for h in response.json()["reassigned"]} == {None}
+    assert (await in_processing(service))["staff"]["assigned_officer_id"] is None
+
+
+async def test_an_officer_moved_to_another_department_hands_over_the_old_one_s_work(
+    service: Harness,
+) -> None:
+    await service.register_officer("officer-giza-1", departments=("services",))
+    await service.register_officer("officer-giza-2", departments=("services",))
+    first = await in_processing(service)
+    officer = first["staff"]["assigned_officer_id"]
+    other = "officer-giza-2" if officer == "officer-giza-1" else "officer-giza-1"
+    await service.register_officer(officer, departments=("planning",))
+    assert (await service.current(first["id"]))["staff"]["assigned_officer_id"] == other
+
+
 async def test_the_holiday_table_is_seeded_with_egypt_s_holidays(service: Harness) -> None:
     listed = (await service.client.get(f"{PREFIX}/holidays")).json()
     assert [(h["day"], h["name"]["en"], h["approximate"]) for h in listed] == [

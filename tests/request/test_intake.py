@@ -5,20 +5,25 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from request_service.domain.tracking import SHARDS, parse_tracking_number, sharded_sequence
+from request_service.settings import RequestSettings
 from tests.request.conftest import (
     BUILDING_FILES,
     CERTIFICATE_FILES,
     JPEG,
     PDF,
     PNG,
+    PREFIX,
     Harness,
     applicant,
+    bearer,
     building,
     certificate,
+    start,
 )
 from tests.request.tokens import People, partner_token
 
@@ -122,20 +127,59 @@ async def test_a_closed_centre_refuses(service: Harness) -> None:
     assert response.json()["errors"][0]["code"] == "centre_inactive"
 
 
-async def test_a_pdf_name_with_png_bytes_is_refused_where_pdf_is_required(service: Harness) -> None:
-    files = [
-        ("national_id_copy", ("id.jpg", JPEG, "image/jpeg")),
-        ("site_sketch", ("sketch.pdf", PNG, "application/pdf")),
-    ]
+@pytest.mark.parametrize(
+    ("filename", "declared"),
+    [
+        ("id.pdf", "application/pdf"),  # a PDF name and type on PNG bytes
+        ("id.pdf", "image/png"),  # the name alone says PDF
+        ("id.png", "application/pdf"),  # the declared type alone says PDF
+        ("id.jpg", "image/png"),
+        ("id.docx", "application/octet-stream"),
+    ],
+)
+async def test_a_name_or_type_that_disagrees_with_the_bytes_is_refused(
+    service: Harness, filename: str, declared: str
+) -> None:
+    # The real catalogue's shape: national_id_copy names no formats, so any of the three goes.
+    assert "formats" not in service.catalogue.services["BLD-001"]["documents"][0]
+    files = [("national_id_copy", (filename, PNG, declared)), BUILDING_FILES[1]]
     response = await service.submit(People.citizen_a, building(), files)
     assert response.status_code == 422, response.text
     assert response.json()["errors"] == [
         {
-            "field": "documents.site_sketch",
+            "field": "documents.national_id_copy",
             "location": "documents",
-            "code": "type_not_accepted",
-            "message": "this document must be of another type (judged by content)",
+            "code": "type_mismatch",
+            "message": "the file's name or declared type does not match its content",
         }
+    ]
+    await assert_nothing_stored(service)
+
+
+@pytest.mark.parametrize(
+    ("filename", "declared", "content"),
+    [
+        ("id.png", "image/png", PNG),
+        ("ID.PNG", "image/x-png", PNG),
+        ("scan", "application/octet-stream", PNG),  # no extension, no specific type: the bytes
+        ("photo.jpeg", "image/jpg", JPEG),
+        ("بطاقة.jfif", "image/pjpeg", JPEG),
+    ],
+)
+async def test_names_and_types_that_agree_with_the_bytes_are_accepted(
+    service: Harness, filename: str, declared: str, content: bytes
+) -> None:
+    files = [("national_id_copy", (filename, content, declared)), BUILDING_FILES[1]]
+    response = await service.submit(People.citizen_a, building(), files)
+    assert response.status_code == 201, response.text
+
+
+async def test_a_truthful_png_where_only_pdf_is_accepted_is_refused(service: Harness) -> None:
+    files = [BUILDING_FILES[0], ("site_sketch", ("sketch.png", PNG, "image/png"))]
+    response = await service.submit(People.citizen_a, building(), files)
+    assert response.status_code == 422, response.text
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [
+        ("documents.site_sketch", "type_not_accepted")
     ]
     await assert_nothing_stored(service)
 
@@ -169,6 +213,36 @@ async def test_an_oversized_file_is_refused(service: Harness) -> None:
         ("site_sketch", ("max.pdf", PDF + b"\0" * (limit - len(PDF)), "application/pdf")),
     ]
     assert (await service.submit(People.citizen_a, building(), exactly)).status_code == 201
+
+
+async def test_documents_over_the_total_limit_are_refused(
+    database_url: str, tmp_path: Path
+) -> None:
+    assert RequestSettings().max_total_document_bytes == 40 * 1024 * 1024
+    together = len(JPEG) + len(PDF)  # BUILDING_FILES
+    async with start(database_url, tmp_path, max_total_document_bytes=together - 1) as service:
+        response = await service.submit(People.citizen_a, building(), BUILDING_FILES)
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "documents_too_large"
+        assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [
+            ("documents", "total_too_large")
+        ]
+        await assert_nothing_stored(service)
+        assert list(service.settings.document_root.rglob("upload-*")) == []
+    async with start(
+        database_url, tmp_path / "exact", max_total_document_bytes=together
+    ) as service:
+        app = await service.filed(People.citizen_a, building(), BUILDING_FILES)
+        # Documents added later count with those already attached.
+        more = await service.client.post(
+            f"{PREFIX}/applications/{app['id']}/documents",
+            files=[("ownership_proof", ("deed.pdf", PDF, "application/pdf"))],
+            headers=bearer(People.citizen_a, **{"If-Match": '"1"'}),
+        )
+        assert more.status_code == 422, more.text
+        assert more.json()["code"] == "documents_too_large"
+        assert await service.count("documents") == 2
+        assert len(service.stored_files()) == 2
 
 
 async def test_more_than_twenty_files_are_refused(service: Harness) -> None:

@@ -209,6 +209,7 @@ async def test_through_a_partner_cancelled_before_payment(staffed: Harness) -> N
     completed = (await service.events("request.completed", app["id"]))[0]["data"]
     assert completed["outcome"] == "cancelled"
     assert completed["paid_piasters"] == 0
+    assert completed["sla_met"] is None  # nothing was decided, in time or late
     # Paying a cancelled application changes nothing; finance is told through the audit log.
     await pay(service, app, 23000)
     assert (await service.current(app["id"]))["state"] == "cancelled"
@@ -249,3 +250,44 @@ async def test_a_payment_event_is_applied_once(staffed: Harness) -> None:
         ("awaiting_payment", "in_processing")
     ) == 1
     assert (await service.current(app["id"]))["paid_at"] is not None
+
+
+async def test_through_a_partner_to_delivery(staffed: Harness) -> None:
+    """The partner channel end to end: the partner resubmits when returned; overpaid fees count."""
+    service = staffed
+    app = await service.filed(People.partner, building(), BUILDING_FILES)
+    assert (app["channel"], app["allowed_transitions"]) == ("partner_api", ["cancelled"])
+    app = await service.moved(People.clerk_hq, app, "under_review")
+    app = await service.moved(People.clerk_hq, app, "awaiting_payment")
+    due = app["amount_due_piasters"]
+    await pay(service, app, due + 250)  # paid a little more than due (finance refunds it)
+    app = await service.current(app["id"])
+    assert (app["state"], app["paid_piasters"]) == ("in_processing", due + 250)
+    officer = OFFICERS[app["staff"]["assigned_officer_id"]]
+    app = await service.moved(officer, app, "returned_to_citizen", RETURN_REASON)
+    partner_view = (await service.get(People.partner, app["id"])).json()
+    assert partner_view["timeline"][-1]["reason"] == RETURN_REASON
+    assert partner_view["allowed_transitions"] == ["in_processing"]
+    app = await service.moved(People.partner, app, "in_processing")
+    app = await service.moved(officer, app, "approved")
+    app = await service.moved(officer, app, "ready_for_collection")
+    app = await service.moved(People.clerk_hq, app, "delivered")
+    assert (app["state"], app["outcome"]) == ("delivered", "approved")
+    assert (await service.get(People.partner, app["id"])).json()["state"] == "delivered"
+
+    events = await service.events(subject=app["id"])
+    changes = [e["data"] for e in events if e["type"] == "request.status_changed"]
+    assert [(c["from"], c["to"], c["actor_role"]) for c in changes] == [
+        ("submitted", "under_review", "front_office"),
+        ("under_review", "awaiting_payment", "front_office"),
+        ("awaiting_payment", "in_processing", "system"),
+        ("in_processing", "returned_to_citizen", "back_office"),
+        ("returned_to_citizen", "in_processing", "partner"),
+        ("in_processing", "approved", "back_office"),
+        ("approved", "ready_for_collection", "back_office"),
+        ("ready_for_collection", "delivered", "front_office"),
+    ]
+    completed = next(e["data"] for e in events if e["type"] == "request.completed")
+    assert completed["channel"] == "partner_api"
+    assert (completed["fee_piasters"], completed["paid_piasters"]) == (due, due + 250)
+    assert completed["sla_met"] is True

@@ -134,6 +134,69 @@ async def test_breached_applications_are_escalated_once(staffed: Harness) -> Non
     assert (await service.current(app["id"]))["staff"]["escalated"] is True
 
 
+async def test_a_deadline_moved_on_and_breached_again_is_escalated_again(
+    staffed: Harness,
+) -> None:
+    service = staffed
+    service.clock.now = NEW_YEAR
+    app = await service.filed(People.clerk, certificate(), CERTIFICATE_FILES)  # due end of Tue 6
+    app = await service.moved(People.clerk2, app, "under_review")
+    app = await service.moved(People.clerk2, app, "in_processing")
+    officer = OFFICERS[app["staff"]["assigned_officer_id"]]
+    escalator = service.app.state.escalator
+    service.clock.now = datetime(2026, 1, 7, 9, 0, tzinfo=UTC)
+    assert await escalator.run_once() == 1
+    app = await service.moved(officer, app, "returned_to_citizen", {"ar": "وقّع"})
+    # Back on Monday 12: Thu 8, Sun 11 and Mon 12 were lost, so it is due at the end of Mon 12.
+    service.clock.now = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
+    app = await service.moved(People.clerk2, app, "in_processing")
+    assert app["due_at"] == end_of_cairo_day(2026, 1, 12)
+    assert app["staff"]["escalated"] is False  # not for the deadline it has now
+    assert await escalator.run_once() == 0
+    service.clock.now = datetime(2026, 1, 12, 22, 0, 1, tzinfo=UTC)
+    assert await escalator.run_once() == 1
+    assert await escalator.run_once() == 0
+    events = await service.events("request.escalated", app["id"])
+    assert [e["data"]["due_at"] for e in events] == [
+        "2026-01-06T22:00:00+00:00",
+        "2026-01-12T22:00:00+00:00",
+    ]
+    assert events[1]["data"]["overdue_seconds"] == 1
+    assert (await service.current(app["id"]))["staff"]["escalated"] is True
+    listed = await service.client.get(f"{PREFIX}/escalations", headers=bearer(People.manager))
+    assert [(e["application"]["id"], e["due_at"]) for e in listed.json()] == [
+        (app["id"], "2026-01-12T22:00:00Z")
+    ]
+
+
+async def test_resuming_does_not_recompute_the_deadline_with_a_changed_holiday_table(
+    staffed: Harness,
+) -> None:
+    service = staffed
+    service.clock.now = NEW_YEAR
+    app = await service.filed(People.clerk, certificate(), CERTIFICATE_FILES)
+    assert app["due_at"] == end_of_cairo_day(2026, 1, 6)  # Sun 4, Mon 5, Tue 6
+    app = await service.moved(People.clerk2, app, "under_review")
+    app = await service.moved(People.clerk2, app, "in_processing")
+    officer = OFFICERS[app["staff"]["assigned_officer_id"]]
+    service.clock.now = datetime(2026, 1, 4, 9, 0, tzinfo=UTC)  # Sunday
+    app = await service.moved(officer, app, "returned_to_citizen", {"en": "Sign the form"})
+    # Monday 5 is declared a holiday while the application waits with the citizen.
+    declared = await service.client.put(
+        f"{PREFIX}/holidays/2026-01-05",
+        json={"name": {"en": "Announced holiday"}},
+        headers=bearer(People.admin),
+    )
+    assert declared.status_code == 204
+    service.clock.now = datetime(2026, 1, 8, 9, 0, tzinfo=UTC)  # Thursday
+    app = await service.moved(People.clerk2, app, "in_processing")
+    # Lost: Tue 6 and Thu 8 (Mon 5 and Wed 7 are holidays now). The deadline set, the end of
+    # Tue 6, moves on by those two days (Thu 8, Sun 11); it is not recounted from the filing
+    # with Monday off (which would give the end of Mon 12).
+    assert app["staff"]["paused_working_days"] == 2
+    assert app["due_at"] == end_of_cairo_day(2026, 1, 11)
+
+
 async def test_the_watch_runs_in_the_background_and_stops(
     database_url: str, tmp_path: Path
 ) -> None:

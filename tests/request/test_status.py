@@ -132,3 +132,20 @@ async def test_service_inquiry_for_notifications(service: Harness) -> None:
     assert (
         await service.client.get(f"{PREFIX}/inquiry/{app['tracking_number']}")
     ).status_code == 401
+
+
+async def test_a_partner_system_cannot_read_the_applicant_s_phone(service: Harness) -> None:
+    """A partner holding requests:status and a grant over everything is still not a service."""
+    for filer in (People.citizen_a, People.partner_status):
+        app = await service.filed(filer, building(), BUILDING_FILES)
+        refused = await service.client.get(
+            f"{PREFIX}/inquiry/{app['tracking_number']}", headers=bearer(People.partner_status)
+        )
+        assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+        assert "+2010" not in refused.text
+    # The platform's own service credential still gets it.
+    allowed = await service.client.get(
+        f"{PREFIX}/inquiry/{app['tracking_number']}", headers=bearer(People.notifier)
+    )
+    assert allowed.status_code == 200
+    assert allowed.json()["applicant_phone"] == "+201012345678"

@@ -26,9 +26,20 @@ def verifier() -> TokenVerifier:
     return TokenVerifier(issuer=ISSUER, audience=AUDIENCE, jwks=jwks())
 
 
-def token(sub: str, kind: str, grants: list[tuple[str, str]], scope: str = "") -> str:
+# The people the tests file for (conftest's applicant() uses the first by default).
+NATIONAL_ID = "28503122101234"  # born 1985-03-12 in Giza
+OTHER_NATIONAL_ID = "29001010205678"  # born 1990-01-01 in Alexandria
+
+
+def token(
+    sub: str,
+    kind: str,
+    grants: list[tuple[str, str]],
+    scope: str = "",
+    **claims: str,
+) -> str:
     now = int(time.time())
-    claims = {
+    payload: dict[str, Any] = {
         "sub": sub,
         "iss": ISSUER,
         "aud": AUDIENCE,
@@ -37,12 +48,19 @@ def token(sub: str, kind: str, grants: list[tuple[str, str]], scope: str = "") -
         "kind": kind,
         "grants": [{"role": r, "jurisdiction": j} for r, j in grants],
         "scope": scope,
+        **claims,
     }
-    return jwt.encode(claims, _KEY, algorithm="EdDSA", headers={"kid": KID})
+    return jwt.encode(payload, _KEY, algorithm="EdDSA", headers={"kid": KID})
 
 
-def citizen(sub: str) -> str:
-    return token(sub, "citizen", [("citizen", "EG")])
+def citizen(sub: str, national_id: str | None = None, phone: str | None = None) -> str:
+    """A citizen token; with ``national_id`` and ``phone`` the claims identity-service adds."""
+    claims = {}
+    if national_id is not None:
+        claims["national_id"] = national_id
+    if phone is not None:
+        claims["phone_number"] = phone
+    return token(sub, "citizen", [("citizen", "EG")], **claims)
 
 
 def staff(sub: str, *grants: tuple[str, str]) -> str:
@@ -58,8 +76,12 @@ def partner_token(
 class People:
     """Everyone the tests act as."""
 
+    # Older tokens, without the national-ID and phone claims: known by their subject only.
     citizen_a = citizen("cit-A")
     citizen_b = citizen("cit-B")
+    # Tokens with the claims: the holder of NATIONAL_ID, and someone else.
+    citizen_nid = citizen("cit-C", NATIONAL_ID, "+201012345678")
+    citizen_other = citizen("cit-D", OTHER_NATIONAL_ID, "+201112345678")
     clerk = staff("clerk-giza-1", ("front_office", "21-03-F01"))
     clerk2 = staff("clerk-giza-2", ("front_office", "21-03-F01"))
     clerk_hq = staff("clerk-giza-hq", ("front_office", "21"))
@@ -77,6 +99,10 @@ class People:
     partner = partner_token("partner-moi")
     partner_alex = partner_token("partner-alex", "02")
     notifier = token("notification-service", "service", [("partner", "EG")], "requests:status")
+    # A partner system holding requests:status (as identity's default partner scopes give it).
+    partner_status = partner_token(
+        "partner-status", scope="requests:write requests:read requests:status"
+    )
 
 
 OFFICERS = {

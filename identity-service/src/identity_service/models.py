@@ -136,6 +136,9 @@ class PartnerClient(IdentityBase):
     secret_hash: Mapped[str] = mapped_column(String(255))  # argon2id
     scopes: Mapped[str] = mapped_column(Text)  # space-separated
     jurisdiction: Mapped[str] = mapped_column(String(32))
+    # partner: another ministry's or the portal's system; service: one of the platform's
+    # own services (its tokens say kind "service" and may hold SERVICE_ONLY_SCOPES).
+    kind: Mapped[str] = mapped_column(String(16), default="partner", server_default="partner")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     secret_rotated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

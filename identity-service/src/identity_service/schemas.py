@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -116,8 +116,12 @@ class StaffPage(BaseModel):
 
 class PartnerCreate(Body):
     name: str = Field(min_length=1, max_length=200, examples=["Ministry of Housing portal"])
-    scopes: list[str] = Field(max_length=50, examples=[["catalog:read", "requests:status"]])
+    scopes: list[str] = Field(max_length=50, examples=[["catalog:read", "requests:read"]])
     jurisdiction: str | None = Field(default=None, examples=["EG"])
+    kind: Literal["partner", "service"] = Field(
+        default="partner",
+        description="service: one of the platform's own services (may hold requests:status)",
+    )
 
 
 class PartnerUpdate(Body):
@@ -131,6 +135,7 @@ class PartnerOut(BaseModel):
     name: str
     scopes: list[str]
     jurisdiction: str
+    kind: Literal["partner", "service"]
     created_at: datetime
     secret_rotated_at: datetime
     disabled: bool

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +65,15 @@ def consumers(adapters: Adapters) -> list[Consumer]:
         # Each replica keeps its own cache and only one replica gets the event: the TTL bounds the rest.
         adapters.catalogue.invalidate(_service_code(event.data))
 
+    async def on_centre(session: AsyncSession, event: CloudEvent) -> None:
+        # The event carries the centre as GET /centres/{code} answers it (docs/contracts.md).
+        code = event.data.get("code")
+        adapters.catalogue.invalidate_centre(code if isinstance(code, str) else None)
+
     return [
         Consumer("payments", ("payment.succeeded",), on_payment),
         Consumer("catalogue", ("catalog.service.*", "catalog.fee.changed"), on_catalogue),
+        Consumer("centres", ("catalog.centre.updated",), on_centre),
     ]
 
 
@@ -103,6 +110,8 @@ def create_app(
         runtime.database,
         interval=settings.audit_seal_interval_seconds,
         batch=settings.audit_seal_batch,
+        checkpoint_every=timedelta(seconds=settings.audit_checkpoint_interval_seconds),
+        clock=adapters.now,
     )
 
     async def start_watch(_runtime: ServiceRuntime) -> None:

@@ -1,8 +1,8 @@
 """Reading the catalogue: the ``CatalogueReader`` interface and its HTTP implementation.
 
 catalog-service's public read API (docs/contracts.md) is called through a small
-TTL cache; ``catalog.service.*`` and ``catalog.fee.changed`` events drop cached
-entries early. Tests use an in-memory reader implementing the same interface.
+TTL cache; ``catalog.service.*`` and ``catalog.fee.changed`` events drop a
+service's cached entries early, ``catalog.centre.updated`` a centre's. Tests use an in-memory reader implementing the same interface.
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ class CatalogueReader(Protocol):
 
     def invalidate(self, service_code: str | None = None) -> None:
         """Forget cached entries of one service (or everything)."""
+
+    def invalidate_centre(self, centre_code: str | None = None) -> None:
+        """Forget a cached centre (or every centre)."""
 
     async def close(self) -> None: ...
 
@@ -153,6 +156,9 @@ class HttpCatalogue:
     def invalidate(self, service_code: str | None = None) -> None:
         self.cache.drop("service", service_code)
         self.cache.drop("quote", service_code)
+
+    def invalidate_centre(self, centre_code: str | None = None) -> None:
+        self.cache.drop("centre", centre_code)
 
     async def close(self) -> None:
         await self.client.aclose()

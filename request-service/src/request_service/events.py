@@ -97,7 +97,10 @@ def sla_stopped_at(application: Application) -> datetime | None:
     return application.decided_at or application.completed_at
 
 
-def sla_met(application: Application) -> bool:
+def sla_met(application: Application) -> bool | None:
+    """Decided by the deadline; None for a cancelled application (nothing was decided)."""
+    if application.outcome == "cancelled":
+        return None
     stopped = sla_stopped_at(application)
     return application.due_at is None or stopped is None or stopped <= application.due_at
 
@@ -126,7 +129,7 @@ def completed(application: Application, calendar: WorkingCalendar, at: datetime)
             if application.amount_due_piasters is not None
             else application.fee_piasters
         ),
-        paid_piasters=(application.amount_due_piasters or 0) if application.paid_at else 0,
+        paid_piasters=application.paid_piasters or 0,  # as the payment event said, not as due
     )
     return _event("completed", application, data, at)
 
@@ -142,3 +145,22 @@ def escalated(application: Application, at: datetime) -> CloudEvent:
         officer_ref=application.assigned_officer_id,
     )
     return _event("escalated", application, data, at)
+
+
+def audit_checkpoint(
+    seq: int, digest: str, at: datetime, previous: tuple[int, str] | None
+) -> CloudEvent:
+    """The audit chain's head: whoever keeps these can tell if the chain is rewritten later."""
+    return CloudEvent(
+        source=SOURCE,
+        type="request.audit_checkpoint",
+        subject=f"audit/{seq}",
+        time=at,
+        data={
+            "seq": seq,
+            "hash": digest,
+            "at": at.isoformat(),
+            "previous_seq": previous[0] if previous else None,
+            "previous_hash": previous[1] if previous else None,
+        },
+    )

@@ -76,6 +76,7 @@ class Application(RequestBase):
     fee_quoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     invoice_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    paid_piasters: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # as paid
 
     assigned_officer_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -173,6 +174,9 @@ class AuditEntry(RequestBase):
 
     Never deleted, and updated once only: when sealed (``seq``, ``prev_hash``,
     ``hash`` go from NULL to their values). ``at`` is when the entry was written.
+    Database triggers (migration 0003) refuse anything else, and TRUNCATE on
+    PostgreSQL. The SQLite trigger names every column: a new column must be added
+    to it, and a batch migration that recreates the table must recreate them.
     """
 
     __tablename__ = "audit_log"
@@ -212,6 +216,17 @@ class AuditHead(RequestBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(RequestBase):
+    """A chain head published as ``request.audit_checkpoint``; append-only like the log."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
 
 
 class Escalation(RequestBase):

@@ -32,8 +32,10 @@ class Input(BaseModel):
 
 
 class ApplicantIn(Input):
-    national_id: str = Field(min_length=1, max_length=40)
-    phone: str = Field(min_length=1, max_length=40)
+    """Who applies. A citizen filing for themselves may leave out what their token says."""
+
+    national_id: str | None = Field(default=None, min_length=1, max_length=40)
+    phone: str | None = Field(default=None, min_length=1, max_length=40)
     language: Literal["ar", "en"] | None = None
 
 
@@ -44,7 +46,7 @@ class SubmissionIn(Input):
     governorate: str | None = Field(default=None, max_length=2)
     centre_code: str | None = Field(default=None, max_length=40)
     channel: Literal["portal", "app"] | None = None
-    applicant: ApplicantIn
+    applicant: ApplicantIn = Field(default_factory=ApplicantIn)
     form: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -179,6 +181,7 @@ class ApplicationOut(BaseModel):
     amount_due_piasters: int | None
     fee_lines: list[FeeLine] | None
     paid_at: datetime | None
+    paid_piasters: int | None = None
     decided_at: datetime | None
     completed_at: datetime | None
     outcome: str | None
@@ -295,6 +298,17 @@ class OfficerOut(BaseModel):
     active: bool
     updated_by: str
     updated_at: datetime
+
+
+class HandoverOut(BaseModel):
+    application_id: uuid.UUID
+    tracking_number: str
+    to_officer: str | None = Field(description="null: the first serving officer to act takes it")
+
+
+class OfficerDeactivated(BaseModel):
+    registrations: list[OfficerOut]
+    reassigned: list[HandoverOut]
 
 
 class EscalationOut(BaseModel):

@@ -26,8 +26,11 @@ class RequestSettings(ServiceSettings):
     s3_prefix: str = "documents/"
     s3_access_key: SecretStr | None = None
     s3_secret_key: SecretStr | None = None
-    max_document_bytes: int = 10 * 1024 * 1024
-    max_documents: int = 20
+    max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_documents: int = Field(default=20, ge=1)
+    # All of an application's documents together (the gateway's body limit is set above it,
+    # so this service answers with a problem naming the documents rather than a bare 413).
+    max_total_document_bytes: int = Field(default=40 * 1024 * 1024, ge=1)
 
     # Pseudonymous applicant reference for applications filed for a citizen by a clerk or partner.
     # Empty is accepted in development and test only (the kernel refuses placeholders elsewhere).
@@ -48,6 +51,8 @@ class RequestSettings(ServiceSettings):
     audit_seal_interval_seconds: float = Field(default=0.5, gt=0)
     audit_seal_batch: int = Field(default=500, ge=1)
     audit_seal_stale_seconds: float = Field(default=300.0, gt=0)
+    # How often the chain head is published (request.audit_checkpoint), when it has moved.
+    audit_checkpoint_interval_seconds: float = Field(default=3600.0, gt=0)
 
     @model_validator(mode="after")
     def _document_store(self) -> RequestSettings:

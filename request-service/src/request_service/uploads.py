@@ -1,7 +1,8 @@
 """Reading a multipart upload as a stream: files go to a staging directory, hashed as they arrive.
 
-Reading stops at the first file past the size limit or the first file past the
-count limit; nothing is kept from a refused upload. Staged files are moved into
+Reading stops at the first file past the size limit, the first file past the
+count limit, or the first byte past the limit on all files together; nothing is
+kept from a refused upload. Staged files are moved into
 the document store only once the whole application has been accepted.
 """
 
@@ -36,6 +37,7 @@ class StagedFile:
     size: int
     sha256: str
     format: DocumentFormat | None
+    declared_type: str | None = None  # the part's Content-Type header, as sent
 
 
 @dataclass
@@ -66,13 +68,30 @@ def _too_large(name: str, limit: int) -> Problem:
     )
 
 
+def total_too_large(limit: int) -> Problem:
+    return Problem(
+        422,
+        "documents_too_large",
+        f"an application's documents may be at most {limit} bytes together",
+        errors=[
+            field_error(
+                "documents", "total_too_large", f"more than {limit} bytes together", "documents"
+            )
+        ],
+    )
+
+
 class _Reader:
     """python-multipart callbacks writing file parts to staging files."""
 
-    def __init__(self, staging: Path, max_file_bytes: int, max_files: int) -> None:
+    def __init__(
+        self, staging: Path, max_file_bytes: int, max_files: int, max_total_bytes: int
+    ) -> None:
         self.staging = staging
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
+        self.max_total_bytes = max_total_bytes
+        self._total = 0
         self.upload = Upload()
         self._headers: dict[str, str] = {}
         self._header_field = b""
@@ -133,7 +152,15 @@ class _Reader:
         self._file = os.fdopen(descriptor, "wb")
         # The staged file is recorded at once so that discard() removes it even mid-part.
         self.upload.files.append(
-            StagedFile(self._name, safe_filename(self._filename), self._file_path, 0, "", None)
+            StagedFile(
+                self._name,
+                safe_filename(self._filename),
+                self._file_path,
+                0,
+                "",
+                None,
+                self._headers.get("content-type"),
+            )
         )
         self._hash = hashlib.sha256()
         self._size = 0
@@ -151,8 +178,11 @@ class _Reader:
                 )
             return
         self._size += len(chunk)
+        self._total += len(chunk)
         if self._size > self.max_file_bytes:
             raise _too_large(self._name, self.max_file_bytes)
+        if self._total > self.max_total_bytes:
+            raise total_too_large(self.max_total_bytes)
         if len(self._head) < SNIFF_BYTES:
             self._head += chunk[: SNIFF_BYTES - len(self._head)]
         self._hash.update(chunk)
@@ -183,7 +213,7 @@ class _Reader:
 
 
 async def read_multipart(
-    request: Request, staging: Path, *, max_file_bytes: int, max_files: int
+    request: Request, staging: Path, *, max_file_bytes: int, max_files: int, max_total_bytes: int
 ) -> Upload:
     """Stream the request body through the parser; raise a 4xx Problem for a refused upload."""
     _, params = parse_options_header(request.headers.get("content-type", ""))
@@ -191,7 +221,7 @@ async def read_multipart(
     if not boundary:
         raise Problem(400, "bad_multipart", "multipart/form-data needs a boundary")
     staging.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 -- once per upload, local
-    reader = _Reader(staging, max_file_bytes, max_files)
+    reader = _Reader(staging, max_file_bytes, max_files, max_total_bytes)
     parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
     try:
         async for chunk in request.stream():

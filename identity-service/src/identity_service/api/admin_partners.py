@@ -38,6 +38,7 @@ def view(client: PartnerClient) -> PartnerOut:
         name=client.name,
         scopes=client.scopes.split(),
         jurisdiction=client.jurisdiction,
+        kind="service" if client.kind == "service" else "partner",
         created_at=client.created_at,
         secret_rotated_at=client.secret_rotated_at,
         disabled=client.disabled_at is not None,
@@ -67,6 +68,7 @@ async def create(
             name=body.name,
             scopes=body.scopes,
             jurisdiction=body.jurisdiction,
+            kind=body.kind,
             caller=caller_of(admin, ip),
         )
         return PartnerWithSecret(**view(client).model_dump(), client_secret=secret)

@@ -17,6 +17,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from identity_service.api.deps import Identity
+from identity_service.domain.scopes import SERVICE_ONLY_SCOPES
 from identity_service.runtime import IdentityRuntime
 
 ACCESS_TOKEN_CLAIMS = (
@@ -60,7 +61,7 @@ def metadata_document(identity: IdentityRuntime, api_prefix: str) -> dict[str, A
         "issuer": settings.jwt_issuer,
         "token_endpoint": f"{base}{api_prefix}/token",
         "jwks_uri": f"{base}/.well-known/jwks.json",
-        "scopes_supported": list(settings.partner_scopes),
+        "scopes_supported": [*settings.partner_scopes, *SERVICE_ONLY_SCOPES],
         "grant_types_supported": ["client_credentials", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "service_documentation": f"{base}{api_prefix}/docs",

@@ -1,4 +1,4 @@
-"""OAuth2 scopes partner clients may hold: ``<resource>:<action>``."""
+"""OAuth2 scopes clients may hold: ``<resource>:<action>``."""
 
 from __future__ import annotations
 
@@ -10,12 +10,18 @@ DEFAULT_PARTNER_SCOPES = (
     "catalog:read",
     "requests:read",
     "requests:write",
-    "requests:status",
     "licensing:read",
     "licensing:write",
     "payments:read",
     "kpi:read",
 )
+
+
+# Only the platform's own services (clients of kind ``service``) may hold these:
+# ``requests:status`` reads an application's phone number for the SMS inquiry.
+SERVICE_ONLY_SCOPES = ("requests:status",)
+
+CLIENT_KINDS = ("partner", "service")
 
 
 def is_scope(value: str) -> bool:

@@ -66,8 +66,9 @@ DEMO_STAFF = (
 class DemoPartner:
     client_id: str
     name: str
-    scopes: tuple[str, ...] = ()  # () = every scope
+    scopes: tuple[str, ...] = ()  # () = every partner scope
     secret: str | None = None  # None = the demo password
+    kind: str = "partner"
 
 
 DEMO_PARTNERS = (
@@ -79,6 +80,7 @@ DEMO_PARTNERS = (
         "Notification service (SMS status inquiry)",
         ("requests:status",),
         "dev-notification-client-secret",
+        "service",
     ),
 )
 
@@ -132,6 +134,7 @@ async def seed_demo(session: AsyncSession, rt: IdentityRuntime) -> list[str]:
                 secret_hash=await rt.hashing.hash(demo_client.secret or password),
                 scopes=" ".join(sorted(demo_client.scopes or rt.settings.partner_scopes)),
                 jurisdiction="EG",
+                kind=demo_client.kind,
                 created_at=now,
                 secret_rotated_at=now,
             )

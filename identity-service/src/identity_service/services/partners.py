@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.domain.geography import NATION, jurisdiction_problem
 from identity_service.domain.roles import PARTNER, RoleGrant
-from identity_service.domain.scopes import format_scope, parse_scope
+from identity_service.domain.scopes import SERVICE_ONLY_SCOPES, format_scope, parse_scope
 from identity_service.errors import FieldProblem, OAuthError, invalid_fields
 from identity_service.models import PartnerClient
 from identity_service.runtime import IdentityRuntime
@@ -65,7 +65,7 @@ def client_credentials_token(
         )
     return rt.minter.mint(
         subject=client.client_id,
-        kind="partner",
+        kind="service" if client.kind == "service" else "partner",
         grants=(RoleGrant(PARTNER, client.jurisdiction),),
         scope=format_scope(wanted),
         ttl_seconds=rt.settings.partner_token_ttl_seconds,
@@ -73,11 +73,16 @@ def client_credentials_token(
     )
 
 
-def _check(rt: IdentityRuntime, scopes: Iterable[str], jurisdiction: str) -> list[str]:
+def _check(
+    rt: IdentityRuntime, scopes: Iterable[str], jurisdiction: str, kind: str = "partner"
+) -> list[str]:
     """The scopes, sorted, once they and the jurisdiction are known to be valid."""
     scopes = set(scopes)
     errors: list[FieldProblem] = []
-    unknown = sorted(set(scopes) - set(rt.settings.partner_scopes))
+    allowed = set(rt.settings.partner_scopes)
+    if kind == "service":
+        allowed |= set(SERVICE_ONLY_SCOPES)
+    unknown = sorted(set(scopes) - allowed)
     if unknown:
         errors.append(
             (
@@ -117,11 +122,12 @@ async def create_client(
     scopes: Sequence[str],
     jurisdiction: str | None,
     caller: Caller,
+    kind: str = "partner",
 ) -> tuple[PartnerClient, str]:
     """The client and its secret, which is shown this once and stored only as a hash."""
     now = rt.clock()
     jurisdiction = jurisdiction or NATION
-    valid = _check(rt, scopes, jurisdiction)
+    valid = _check(rt, scopes, jurisdiction, kind)
     secret = _new_secret()
     client = PartnerClient(
         id=new_id(),
@@ -130,6 +136,7 @@ async def create_client(
         secret_hash=await rt.hashing.hash(secret),
         scopes=" ".join(valid),
         jurisdiction=jurisdiction,
+        kind=kind,
         created_at=now,
         secret_rotated_at=now,
     )
@@ -144,6 +151,7 @@ async def create_client(
         name=name,
         scopes=valid,
         jurisdiction=jurisdiction,
+        kind=kind,
     )
     return client, secret
 
@@ -198,6 +206,7 @@ async def update_client(
         rt,
         parse_scope(client.scopes) if scopes is None else scopes,
         jurisdiction or client.jurisdiction,
+        client.kind,
     )
     before = {"scopes": client.scopes.split(), "jurisdiction": client.jurisdiction}
     client.scopes = " ".join(new_scopes)

@@ -75,7 +75,8 @@ _SUBMISSION_BODY = {
                     "additionalProperties": {
                         "type": "string",
                         "format": "binary",
-                        "description": "files, each under its document code (PDF, JPEG or PNG, ≤ 10 MB)",
+                        "description": "files, each under its document code: PDF, JPEG or PNG "
+                        "by content, named and typed as what they are; ≤ 10 MB each, 40 MB together",
                     },
                 }
             },
@@ -93,6 +94,7 @@ async def read_submission(request: Request, adapters: Adapters) -> tuple[dict[st
             adapters.staging_dir,
             max_file_bytes=adapters.settings.max_document_bytes,
             max_files=adapters.settings.max_documents,
+            max_total_bytes=adapters.settings.max_total_document_bytes,
         )
         raw = upload.fields.get("application")
         if raw is None:
@@ -137,6 +139,7 @@ async def submit(
             )
             out = await views.full(
                 session,
+                adapters,
                 principal,
                 application,
                 documents=stored,
@@ -166,10 +169,11 @@ async def submit(
 async def mine(
     session: Session,
     principal: CurrentPrincipal,
+    adapters: AdaptersDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ApplicationList:
-    return await reading.mine(session, principal, limit, offset)
+    return await reading.mine(session, adapters, principal, limit, offset)
 
 
 @router.get(
@@ -179,9 +183,9 @@ async def mine(
     responses=PROBLEMS,
 )
 async def by_tracking(
-    tracking_number: str, session: Session, principal: CurrentPrincipal
+    tracking_number: str, session: Session, principal: CurrentPrincipal, adapters: AdaptersDep
 ) -> Response:
-    out = await reading.by_tracking_number(session, principal, tracking_number)
+    out = await reading.by_tracking_number(session, adapters, principal, tracking_number)
     return json_response(out, headers={"ETag": etag(out.version)})
 
 
@@ -191,8 +195,10 @@ async def by_tracking(
     responses=PROBLEMS,
     summary="One application with its timeline",
 )
-async def one(application_id: uuid.UUID, session: Session, principal: CurrentPrincipal) -> Response:
-    out = await reading.one(session, principal, application_id)
+async def one(
+    application_id: uuid.UUID, session: Session, principal: CurrentPrincipal, adapters: AdaptersDep
+) -> Response:
+    out = await reading.one(session, adapters, principal, application_id)
     return json_response(out, headers={"ETag": etag(out.version)})
 
 
@@ -213,7 +219,7 @@ async def transition(
     application = await transitions.transition(
         session, adapters, principal, application_id, version, body
     )
-    out = await views.full(session, principal, application)
+    out = await views.full(session, adapters, principal, application)
     return json_response(out, headers={"ETag": etag(application.version)})
 
 
@@ -234,5 +240,5 @@ async def reassign(
     application = await assignment.reassign(
         session, adapters, principal, application_id, version, body
     )
-    out = await views.full(session, principal, application)
+    out = await views.full(session, adapters, principal, application)
     return json_response(out, headers={"ETag": etag(application.version)})

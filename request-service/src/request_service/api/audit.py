@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from mahaliyat.auth import CurrentPrincipal
+from mahaliyat.problems import Problem, field_error
 from mahaliyat.web import Session
 from request_service.api.applications import PROBLEMS
 from request_service.api.deps import AdaptersDep
@@ -27,13 +29,36 @@ router = APIRouter(tags=["audit"])
     response_model=AuditVerification,
     responses=PROBLEMS,
     summary="Recompute the hash chain: first broken link, entries not sealed yet (auditor)",
+    description="Pass a published request.audit_checkpoint (seq and hash) to check the chain "
+    "still passes through it.",
 )
 async def verify(
-    session: Session, principal: CurrentPrincipal, adapters: AdaptersDep
+    session: Session,
+    principal: CurrentPrincipal,
+    adapters: AdaptersDep,
+    checkpoint_seq: Annotated[
+        int | None, Query(ge=1, description="a published checkpoint's seq (with its hash)")
+    ] = None,
+    checkpoint_hash: Annotated[
+        str | None,
+        Query(pattern="^[0-9a-f]{64}$", description="the hash that checkpoint published"),
+    ] = None,
 ) -> AuditVerification:
     audit.require_auditor(principal)
+    if (checkpoint_seq is None) != (checkpoint_hash is None):
+        missing = "checkpoint_hash" if checkpoint_hash is None else "checkpoint_seq"
+        raise Problem(
+            422,
+            "validation_failed",
+            errors=[field_error(missing, "required", "a checkpoint is a seq and its hash")],
+        )
+    checkpoint = (
+        (checkpoint_seq, checkpoint_hash)
+        if checkpoint_seq is not None and checkpoint_hash is not None
+        else None
+    )
     stale_after = adapters.settings.audit_seal_stale_seconds
-    report = await audit.verify(session, adapters.now(), timedelta(seconds=stale_after))
+    report = await audit.verify(session, adapters.now(), timedelta(seconds=stale_after), checkpoint)
     broken, stale = report.broken, report.first_stale
     return AuditVerification(
         ok=report.ok,

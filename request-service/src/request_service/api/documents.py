@@ -67,6 +67,7 @@ async def attach(
         adapters.staging_dir,
         max_file_bytes=adapters.settings.max_document_bytes,
         max_files=adapters.settings.max_documents,
+        max_total_bytes=adapters.settings.max_total_document_bytes,
     )
     try:
 
@@ -74,7 +75,7 @@ async def attach(
             application = await documents.attach(
                 session, adapters, principal, application_id, version, upload.files
             )
-            out = await views.full(session, principal, application)
+            out = await views.full(session, adapters, principal, application)
             return 201, out, {"ETag": etag(application.version)}
 
         content = {

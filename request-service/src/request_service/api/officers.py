@@ -10,7 +10,7 @@ from mahaliyat.auth import CurrentPrincipal
 from mahaliyat.web import Session
 from request_service.api.applications import PROBLEMS
 from request_service.api.deps import AdaptersDep
-from request_service.schemas import OfficerIn, OfficerOut
+from request_service.schemas import HandoverOut, OfficerDeactivated, OfficerIn, OfficerOut
 from request_service.services import assignment
 
 router = APIRouter(prefix="/officers", tags=["officers"])
@@ -25,6 +25,7 @@ def _out(rows: list[object]) -> list[OfficerOut]:
     response_model=list[OfficerOut],
     responses=PROBLEMS,
     summary="Register a back-office officer's departments and jurisdiction (centre manager)",
+    description="Open applications the officer no longer serves go to the least-loaded officer who does.",
 )
 async def register(
     officer_id: Annotated[str, Path(min_length=1, max_length=200)],
@@ -33,8 +34,36 @@ async def register(
     principal: CurrentPrincipal,
     adapters: AdaptersDep,
 ) -> list[OfficerOut]:
-    rows = await assignment.register_officer(session, adapters, principal, officer_id, body)
+    rows, _handovers = await assignment.register_officer(
+        session, adapters, principal, officer_id, body
+    )
     return _out(list(rows))
+
+
+@router.post(
+    "/{officer_id}/deactivate",
+    response_model=OfficerDeactivated,
+    responses=PROBLEMS,
+    summary="Deactivate an officer; their open applications go to the least loaded (centre manager)",
+)
+async def deactivate(
+    officer_id: Annotated[str, Path(min_length=1, max_length=200)],
+    session: Session,
+    principal: CurrentPrincipal,
+    adapters: AdaptersDep,
+) -> OfficerDeactivated:
+    rows, handovers = await assignment.deactivate_officer(session, adapters, principal, officer_id)
+    return OfficerDeactivated(
+        registrations=_out(list(rows)),
+        reassigned=[
+            HandoverOut(
+                application_id=h.application_id,
+                tracking_number=h.tracking_number,
+                to_officer=h.to_officer,
+            )
+            for h in handovers
+        ],
+    )
 
 
 @router.get(

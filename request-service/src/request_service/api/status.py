@@ -40,12 +40,12 @@ async def public_status(body: StatusInquiryIn, request: Request, adapters: Adapt
     "/inquiry/{tracking_number}",
     response_model=ServiceInquiry,
     responses={403: {"content": {PROBLEM_JSON: {}}}, 404: {"content": {PROBLEM_JSON: {}}}},
-    summary="Status for a service (scope requests:status), e.g. SMS replies",
+    summary="Status for a platform service (kind service, scope requests:status), e.g. SMS replies",
 )
 async def service_inquiry(
     tracking_number: str, request: Request, principal: CurrentPrincipal
 ) -> Response:
-    reading.require_status_scope(principal)
+    reading.require_status_caller(principal)
     async with read_connection(request) as db:
         found = await reading.service_inquiry(db, principal, tracking_number)
     return json_response(found)

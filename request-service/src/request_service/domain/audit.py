@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,19 +46,25 @@ class ChainedEntry:
 @dataclass(frozen=True, slots=True)
 class BrokenLink:
     seq: int
-    problem: str  # missing_entry | prev_hash_mismatch | hash_mismatch | head_mismatch
+    # missing_entry | prev_hash_mismatch | hash_mismatch | checkpoint_mismatch | head_mismatch
+    problem: str
     expected: str
     found: str
 
 
 @dataclass
 class ChainVerifier:
-    """Feed entries in ``seq`` order; the first broken link is kept."""
+    """Feed entries in ``seq`` order; the first broken link is kept.
+
+    ``checkpoints`` (seq → hash) are heads published earlier: the chain must still
+    pass through each, or it was rewritten since (``checkpoint_mismatch``).
+    """
 
     previous: str = GENESIS
     expected_seq: int = 1
     checked: int = 0
     broken: BrokenLink | None = None
+    checkpoints: Mapping[int, str] = field(default_factory=dict)
 
     def feed(self, entries: Iterable[ChainedEntry]) -> None:
         for entry in entries:
@@ -79,12 +85,21 @@ class ChainVerifier:
             if recomputed != entry.hash:
                 self.broken = BrokenLink(entry.seq, "hash_mismatch", recomputed, entry.hash)
                 return
+            published = self.checkpoints.get(entry.seq)
+            if published is not None and published != entry.hash:
+                self.broken = BrokenLink(entry.seq, "checkpoint_mismatch", published, entry.hash)
+                return
             self.previous = entry.hash
             self.expected_seq += 1
 
     def finish(self, head_seq: int, head_hash: str) -> BrokenLink | None:
         """Compare the end of the chain with the head row (a truncated tail, or rows past it)."""
         last = self.expected_seq - 1
+        beyond = sorted(seq for seq in self.checkpoints if seq > last)
+        if self.broken is None and beyond:
+            # A checkpoint past the end: the chain was cut back below a published head.
+            seq = beyond[0]
+            self.broken = BrokenLink(seq, "checkpoint_mismatch", self.checkpoints[seq], "missing")
         if self.broken is None and (head_seq != last or head_hash != self.previous):
             if last < head_seq:
                 seq = last + 1  # the first entry the head says exists

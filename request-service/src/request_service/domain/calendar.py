@@ -3,7 +3,8 @@
 A deadline of N working days ends at midnight (Cairo) after the Nth working day
 following the day of submission; the day of submission itself is not counted.
 Working days spent in ``returned_to_citizen`` are added back: a pause from day P
-to day R costs the working days in (P, R].
+to day R costs the working days in (P, R], added after the deadline already set
+(:meth:`WorkingCalendar.extend`), which is never recomputed.
 """
 
 from __future__ import annotations
@@ -67,6 +68,16 @@ class WorkingCalendar:
         """When an application filed at ``submitted_at`` falls due (an instant, UTC)."""
         last_day = self.add_working_days(local_date(submitted_at), sla_days + paused_days)
         return start_of_day(last_day + timedelta(days=1))
+
+    def extend(self, due_at: datetime, days: int) -> datetime:
+        """A deadline moved on by ``days`` working days counted after its last day.
+
+        The days up to the deadline already set are not counted again: a holiday
+        added to the table since then does not move it (only the extension sees
+        the table as it is now).
+        """
+        last_day = local_date(due_at) - timedelta(days=1)
+        return start_of_day(self.add_working_days(last_day, days) + timedelta(days=1))
 
     def paused_days(self, returned_at: datetime, resumed_at: datetime) -> int:
         """Working days lost to one stay in ``returned_to_citizen``."""

@@ -1,7 +1,8 @@
-"""Documents: the type is decided by the bytes, never by the name or the declared type."""
+"""Documents: the type is decided by the bytes; a name or a declared type that says otherwise is refused."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,6 +33,20 @@ _MEDIA_TYPES = {
     DocumentFormat.PNG: "image/png",
 }
 _EXTENSIONS = {DocumentFormat.PDF: "pdf", DocumentFormat.JPEG: "jpg", DocumentFormat.PNG: "png"}
+# The file-name extensions and declared media types that name each format (aliases included).
+_NAMED_BY_EXTENSION = {
+    DocumentFormat.PDF: frozenset({"pdf"}),
+    DocumentFormat.JPEG: frozenset({"jpg", "jpeg", "jpe", "jfif"}),
+    DocumentFormat.PNG: frozenset({"png"}),
+}
+_NAMED_BY_MEDIA_TYPE = {
+    DocumentFormat.PDF: frozenset({"application/pdf", "application/x-pdf"}),
+    DocumentFormat.JPEG: frozenset({"image/jpeg", "image/jpg", "image/pjpeg"}),
+    DocumentFormat.PNG: frozenset({"image/png", "image/x-png"}),
+}
+# Declared types that say nothing about the content (a client that does not know it).
+GENERIC_MEDIA_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
+_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,10})$")
 _MAGIC: tuple[tuple[bytes, DocumentFormat], ...] = (
     (b"%PDF-", DocumentFormat.PDF),
     (b"\xff\xd8\xff", DocumentFormat.JPEG),
@@ -48,18 +63,52 @@ def sniff(head: bytes) -> DocumentFormat | None:
     return None
 
 
+def extension_of(filename: str) -> str | None:
+    """The extension a file name ends in (lower case), or None when it has none."""
+    match = _EXTENSION.search(filename)
+    return match.group(1).lower() if match else None
+
+
+def media_type_of(declared: str | None) -> str | None:
+    """A declared Content-Type without parameters (lower case); None when absent or generic."""
+    if not declared:
+        return None
+    media_type = declared.split(";", 1)[0].strip().lower()
+    return None if not media_type or media_type in GENERIC_MEDIA_TYPES else media_type
+
+
+def disagreement(
+    found: DocumentFormat, filename: str | None, declared_type: str | None
+) -> str | None:
+    """What says the file is something other than its bytes: ``extension``, ``content_type`` or None.
+
+    A name without an extension and a generic or missing declared type say nothing;
+    any extension or specific media type must name the format the bytes are.
+    """
+    extension = extension_of(filename or "")
+    if extension is not None and extension not in _NAMED_BY_EXTENSION[found]:
+        return "extension"
+    media_type = media_type_of(declared_type)
+    if media_type is not None and media_type not in _NAMED_BY_MEDIA_TYPE[found]:
+        return "content_type"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class OfferedDocument:
-    """One file as received: under which document code, and what its bytes say it is."""
+    """One file as received: under which document code, what its bytes say it is, and what it claims."""
 
     code: str
     format: DocumentFormat | None
+    filename: str | None = None
+    declared_type: str | None = None  # the part's Content-Type header
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentError:
     code: str  # the document code (the multipart field name)
-    problem: str  # unknown_document | unsupported_type | type_not_accepted | required
+    # unknown_document | unsupported_type | type_mismatch | type_not_accepted | required
+    problem: str
 
 
 def check_documents(
@@ -80,6 +129,8 @@ def check_documents(
             errors.append(DocumentError(document.code, "unknown_document"))
         elif document.format is None:
             errors.append(DocumentError(document.code, "unsupported_type"))
+        elif disagreement(document.format, document.filename, document.declared_type):
+            errors.append(DocumentError(document.code, "type_mismatch"))
         elif document.format not in requirement.formats:
             errors.append(DocumentError(document.code, "type_not_accepted"))
     if require_all:

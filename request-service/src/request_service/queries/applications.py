@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -11,7 +11,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from request_service.domain.workflow import SLA_STATES
+from request_service.domain.workflow import ASSIGNED_STATES, SLA_STATES
 from request_service.models import Application, Escalation
 from request_service.queries import Reader, within
 
@@ -70,11 +70,12 @@ def add(session: AsyncSession, application: Application) -> None:
 
 
 async def of_applicant(
-    session: AsyncSession, applicant_ref: str, limit: int, offset: int
+    session: AsyncSession, applicant_refs: Collection[str], limit: int, offset: int
 ) -> Sequence[Application]:
+    """Applications filed under any of ``applicant_refs``, newest first."""
     result = await session.scalars(
         select(Application)
-        .where(Application.applicant_ref == applicant_ref)
+        .where(Application.applicant_ref.in_(sorted(applicant_refs)))
         .order_by(Application.submitted_at.desc(), Application.id.desc())
         .limit(limit)
         .offset(offset)
@@ -177,11 +178,28 @@ async def counts_by_state(session: AsyncSession, f: InboxFilter) -> dict[str, in
     return {state: int(n) for state, n in rows.all()}
 
 
+async def assigned_open(session: AsyncSession, officer_id: str) -> Sequence[Application]:
+    """The officer's applications still to be worked on by the back office, locked."""
+    result = await session.scalars(
+        select(Application)
+        .where(
+            Application.assigned_officer_id == officer_id,
+            Application.state.in_([s.value for s in ASSIGNED_STATES]),
+        )
+        .order_by(Application.submitted_at, Application.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return result.all()
+
+
 async def breached_unescalated(
     session: AsyncSession, now: datetime, limit: int
 ) -> Sequence[Application]:
-    """Running applications past their deadline that have not been escalated yet."""
-    escalated = exists().where(Escalation.application_id == Application.id)
+    """Running applications past their deadline not escalated for that deadline yet."""
+    escalated = exists().where(
+        Escalation.application_id == Application.id, Escalation.due_at == Application.due_at
+    )
     result = await session.scalars(
         select(Application)
         .where(

@@ -13,7 +13,7 @@ from sqlalchemy import Row, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from request_service.domain.audit import GENESIS
-from request_service.models import AuditEntry, AuditHead
+from request_service.models import AuditCheckpoint, AuditEntry, AuditHead
 from request_service.queries import is_postgres, upsert
 
 HEAD_ID = 1
@@ -24,6 +24,7 @@ SEALER_LOCK = int.from_bytes(
 
 _LOG: Table = AuditEntry.__table__  # type: ignore[assignment]
 _HEAD: Table = AuditHead.__table__  # type: ignore[assignment]
+_CHECKPOINTS: Table = AuditCheckpoint.__table__  # type: ignore[assignment]
 
 
 def add(session: AsyncSession, entry: AuditEntry) -> None:
@@ -160,3 +161,20 @@ async def of_application(session: AsyncSession, application_id: uuid.UUID) -> Se
         .order_by(AuditEntry.seq.asc().nulls_last(), AuditEntry.at, AuditEntry.id)
     )
     return result.all()
+
+
+async def last_checkpoint(session: AsyncSession) -> AuditCheckpoint | None:
+    """The latest published checkpoint, or None before the first."""
+    return await session.scalar(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
+    )
+
+
+def add_checkpoint(session: AsyncSession, checkpoint: AuditCheckpoint) -> None:
+    session.add(checkpoint)
+
+
+async def checkpoints(session: AsyncSession) -> dict[int, str]:
+    """Every published checkpoint: seq → head hash at that seq."""
+    rows = await session.execute(select(_CHECKPOINTS.c.seq, _CHECKPOINTS.c.hash))
+    return {int(seq): str(digest) for seq, digest in rows.all()}

@@ -39,3 +39,12 @@ async def count(session: AsyncSession, application_id: uuid.UUID) -> int:
         select(func.count()).select_from(Document).where(Document.application_id == application_id)
     )
     return int(value or 0)
+
+
+async def total_bytes(session: AsyncSession, application_id: uuid.UUID) -> int:
+    value = await session.scalar(
+        select(func.coalesce(func.sum(Document.size_bytes), 0)).where(
+            Document.application_id == application_id
+        )
+    )
+    return int(value or 0)

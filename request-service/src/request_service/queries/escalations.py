@@ -20,16 +20,28 @@ async def record_once(
     due_at: datetime,
     now: datetime,
 ) -> bool:
-    """True when this call escalated it; False when it already was (by anyone)."""
+    """True when this call escalated it for ``due_at``; False when that was done already (by anyone).
+
+    One row per application, holding the latest deadline it was escalated for: a
+    deadline moved on (time returned to the citizen) and breached again escalates
+    again.
+    """
+    table = Escalation.__table__
+    statement = upsert(session, table).values(
+        application_id=application_id,
+        jurisdiction=jurisdiction,
+        due_at=due_at,
+        escalated_at=now,
+    )
     result = await session.execute(
-        upsert(session, Escalation.__table__)
-        .values(
-            application_id=application_id,
-            jurisdiction=jurisdiction,
-            due_at=due_at,
-            escalated_at=now,
+        statement.on_conflict_do_update(
+            index_elements=[table.c.application_id],
+            set_={
+                "due_at": statement.excluded.due_at,
+                "escalated_at": statement.excluded.escalated_at,
+            },
+            where=table.c.due_at != statement.excluded.due_at,
         )
-        .on_conflict_do_nothing()
     )
     return bool(getattr(result, "rowcount", 0))
 
@@ -48,8 +60,15 @@ async def listed(
     return [(row[0], row[1]) for row in rows.all()]
 
 
-async def exists_for(session: AsyncSession, application_id: uuid.UUID) -> bool:
+async def exists_for(
+    session: AsyncSession, application_id: uuid.UUID, due_at: datetime | None
+) -> bool:
+    """Whether the application was escalated for the deadline it has now."""
+    if due_at is None:
+        return False
     found = await session.scalar(
-        select(Escalation.application_id).where(Escalation.application_id == application_id)
+        select(Escalation.application_id).where(
+            Escalation.application_id == application_id, Escalation.due_at == due_at
+        )
     )
     return found is not None

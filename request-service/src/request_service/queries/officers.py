@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, literal, or_, select
+from sqlalchemy import ColumnElement, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import NATION
@@ -38,9 +39,9 @@ async def serves(
 
 
 async def least_loaded(
-    session: AsyncSession, department: str, jurisdiction: str, *, exclude: str | None = None
+    session: AsyncSession, department: str, jurisdiction: str, *, exclude: Collection[str] = ()
 ) -> str | None:
-    """The serving officer with the fewest applications in back-office hands (ties: by id)."""
+    """The active serving officer with the fewest applications in back-office hands (ties: by id)."""
     load = (
         select(func.count())
         .where(
@@ -51,8 +52,8 @@ async def least_loaded(
         .scalar_subquery()
     )
     query = select(OfficerDepartment.officer_id).where(*_serving(department, jurisdiction))
-    if exclude is not None:
-        query = query.where(OfficerDepartment.officer_id != exclude)
+    if exclude:
+        query = query.where(OfficerDepartment.officer_id.not_in(sorted(exclude)))
     return await session.scalar(query.order_by(load, OfficerDepartment.officer_id).limit(1))
 
 
@@ -73,6 +74,16 @@ async def replace(
     )
     session.add_all(rows)
     await session.flush()
+
+
+async def deactivate(session: AsyncSession, officer_id: str, by: str, at: datetime) -> None:
+    """Every registration of the officer inactive: they serve nowhere until registered again."""
+    await session.execute(
+        update(OfficerDepartment)
+        .where(OfficerDepartment.officer_id == officer_id)
+        .values(active=False, updated_by=by, updated_at=at)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 async def listed(

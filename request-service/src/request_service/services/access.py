@@ -1,7 +1,10 @@
 """Who may see an application and in which roles they may act on it.
 
-Citizens see their own (``applicant_ref == sub``); staff see their jurisdiction;
-partners see what they filed within their grant. Everything else answers 404.
+Citizens see their own: every application whose ``applicant_ref`` is the keyed
+reference of the national ID their token carries, whatever the channel it was
+filed on, and those filed under their token's subject (before tokens carried the
+national ID). Staff see their jurisdiction; partners see what they filed within
+their grant. Everything else answers 404.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal, covers
 from mahaliyat.problems import Problem
+from request_service.domain.applicants import national_id_ref, token_identity
 from request_service.domain.workflow import (
     BACK_OFFICE,
     CENTRE_MANAGER,
@@ -22,14 +26,32 @@ from request_service.domain.workflow import (
 from request_service.models import Application
 from request_service.queries import officers
 from request_service.queries.applications import Scope
+from request_service.services.adapters import Adapters
 
 STAFF_READERS = (FRONT_OFFICE, BACK_OFFICE, CENTRE_MANAGER, "auditor")
 SCOPE_WRITE, SCOPE_READ, SCOPE_STATUS = "requests:write", "requests:read", "requests:status"
 MACHINE_KINDS = ("partner", "service")
 
 
-def is_owner(principal: Principal, application: Application) -> bool:
-    return principal.kind == "citizen" and application.applicant_ref == principal.subject
+def applicant_ref(adapters: Adapters, national_id: str) -> str:
+    """The reference every application of this national ID carries, whoever filed it."""
+    return national_id_ref(
+        adapters.settings.applicant_ref_key.get_secret_value().encode(), national_id
+    )
+
+
+def owner_refs(adapters: Adapters, principal: Principal) -> frozenset[str]:
+    """The applicant references a citizen owns: their national ID's, and their subject."""
+    if principal.kind != "citizen":
+        return frozenset()
+    national_id = token_identity(principal.claims).national_id
+    if national_id is None:  # an older token: only what was filed under its subject
+        return frozenset({principal.subject})
+    return frozenset({principal.subject, applicant_ref(adapters, national_id)})
+
+
+def is_owner(adapters: Adapters, principal: Principal, application: Application) -> bool:
+    return application.applicant_ref in owner_refs(adapters, principal)
 
 
 def is_filing_partner(principal: Principal, application: Application) -> bool:
@@ -41,9 +63,9 @@ def is_filing_partner(principal: Principal, application: Application) -> bool:
     )
 
 
-def can_read(principal: Principal, application: Application) -> bool:
+def can_read(adapters: Adapters, principal: Principal, application: Application) -> bool:
     if principal.kind == "citizen":
-        return is_owner(principal, application)
+        return is_owner(adapters, principal, application)
     if principal.kind in MACHINE_KINDS:
         return principal.has_scope(SCOPE_READ) and is_filing_partner(principal, application)
     return principal.can(STAFF_READERS, application.jurisdiction)
@@ -53,8 +75,10 @@ def is_staff_view(principal: Principal, application: Application) -> bool:
     return principal.kind == "staff" and principal.can(STAFF_READERS, application.jurisdiction)
 
 
-def readable(principal: Principal, application: Application | None) -> Application:
-    if application is None or not can_read(principal, application):
+def readable(
+    adapters: Adapters, principal: Principal, application: Application | None
+) -> Application:
+    if application is None or not can_read(adapters, principal, application):
         raise Problem(404, "not_found")
     return application
 
@@ -68,10 +92,10 @@ def by_intake_clerk(principal: Principal, application: Application) -> bool:
 
 
 async def acting_roles(
-    session: AsyncSession, principal: Principal, application: Application
+    session: AsyncSession, adapters: Adapters, principal: Principal, application: Application
 ) -> set[str]:
     roles: set[str] = set()
-    if is_owner(principal, application):
+    if is_owner(adapters, principal, application):
         roles.add(CITIZEN)
     if principal.has_scope(SCOPE_WRITE) and is_filing_partner(principal, application):
         roles.add(PARTNER)

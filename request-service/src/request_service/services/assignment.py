@@ -1,9 +1,16 @@
-"""Reassignment by a centre manager, and the officer registry they keep."""
+"""Reassignment by a centre manager, and the officer registry they keep.
+
+An officer's open work follows the registry: when an officer is deactivated, or
+no longer serves an application's department there, their applications go to
+the least-loaded officer who does (or wait unassigned for the first to act).
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +23,7 @@ from request_service.schemas import AssignmentIn, OfficerIn
 from request_service.services import access, audit
 from request_service.services.adapters import Adapters
 from request_service.services.guards import check_version
-from request_service.services.transitions import intake_clerk
+from request_service.services.transitions import intake_clerk, never_assigned_to
 
 
 async def reassign(
@@ -28,7 +35,7 @@ async def reassign(
     body: AssignmentIn,
 ) -> Application:
     application = access.readable(
-        principal, await applications.get(session, application_id, for_update=True)
+        adapters, principal, await applications.get(session, application_id, for_update=True)
     )
     if not principal.can(CENTRE_MANAGER, application.jurisdiction):
         raise Problem(403, "forbidden", "only a centre manager of this jurisdiction reassigns")
@@ -41,7 +48,7 @@ async def reassign(
             session,
             application.department_code,
             application.jurisdiction,
-            exclude=intake_clerk(application),
+            exclude=never_assigned_to(application),
         )
         if officer is None:
             raise Problem(409, "no_officer", "no officer of this department serves here")
@@ -81,13 +88,58 @@ def _managed(principal: Principal, jurisdiction: str) -> None:
         raise Problem(403, "forbidden", "you manage officers only within your jurisdiction")
 
 
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """One application moved off an officer who no longer serves it."""
+
+    application_id: uuid.UUID
+    tracking_number: str
+    to_officer: str | None  # None: waits for the first serving officer to act on it
+
+
+async def _hand_over_unserved(
+    session: AsyncSession, principal: Principal, officer_id: str, now: datetime
+) -> list[Handover]:
+    """Reassign (least loaded) the officer's open applications they no longer serve."""
+    moved = []
+    for application in await applications.assigned_open(session, officer_id):
+        if await officers.serves(
+            session, officer_id, application.department_code, application.jurisdiction
+        ):
+            continue
+        successor = await officers.least_loaded(
+            session,
+            application.department_code,
+            application.jurisdiction,
+            exclude=never_assigned_to(application, officer_id),
+        )
+        application.assigned_officer_id = successor
+        application.version += 1
+        application.updated_at = now
+        await audit.record(
+            session,
+            at=now,
+            actor_id=principal.subject,
+            actor_role=CENTRE_MANAGER,
+            action="reassigned",
+            application_id=application.id,
+            details={
+                "from_officer": officer_id,
+                "to_officer": successor,
+                "why": "officer_no_longer_serving",
+            },
+        )
+        moved.append(Handover(application.id, application.tracking_number, successor))
+    return moved
+
+
 async def register_officer(
     session: AsyncSession,
     adapters: Adapters,
     principal: Principal,
     officer_id: str,
     body: OfficerIn,
-) -> Sequence[OfficerDepartment]:
+) -> tuple[Sequence[OfficerDepartment], list[Handover]]:
     _managed(principal, body.jurisdiction)
     for existing in await officers.of_officer(session, officer_id):
         if not principal.can(CENTRE_MANAGER, existing.jurisdiction):
@@ -118,7 +170,32 @@ async def register_officer(
             "active": body.active,
         },
     )
-    return rows
+    return rows, await _hand_over_unserved(session, principal, officer_id, now)
+
+
+async def deactivate_officer(
+    session: AsyncSession, adapters: Adapters, principal: Principal, officer_id: str
+) -> tuple[Sequence[OfficerDepartment], list[Handover]]:
+    """The officer serves nowhere from now on; their open work goes to the least loaded."""
+    if not principal.jurisdictions(CENTRE_MANAGER):
+        raise Problem(403, "forbidden", "this needs role: centre_manager")
+    registrations = await officers.of_officer(session, officer_id)
+    if not registrations or not all(
+        principal.can(CENTRE_MANAGER, r.jurisdiction) for r in registrations
+    ):
+        raise Problem(404, "not_found")  # unknown here, or (partly) another manager's officer
+    now = adapters.now()
+    await officers.deactivate(session, officer_id, principal.subject, now)
+    await audit.record(
+        session,
+        at=now,
+        actor_id=principal.subject,
+        actor_role=CENTRE_MANAGER,
+        action="officer_deactivated",
+        details={"officer_id": officer_id},
+    )
+    handovers = await _hand_over_unserved(session, principal, officer_id, now)
+    return await officers.of_officer(session, officer_id), handovers
 
 
 async def listed_officers(

@@ -19,12 +19,14 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat import context
+from mahaliyat import events as outbox
 from mahaliyat.auth import Principal
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem
+from request_service import events
 from request_service.domain.audit import BrokenLink, ChainedEntry, ChainVerifier, chain_hash
 from request_service.domain.text import Bilingual
-from request_service.models import AuditEntry
+from request_service.models import AuditCheckpoint, AuditEntry
 from request_service.queries import applications, is_postgres
 from request_service.queries import audit as audit_rows
 
@@ -157,6 +159,44 @@ async def seal(session: AsyncSession, limit: int, *, wait: bool) -> int | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Checkpoint:
+    seq: int
+    hash: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointRound:
+    published: Checkpoint | None
+    next_due: datetime | None  # not worth asking before then; None: whenever the head moves
+
+
+async def checkpoint(session: AsyncSession, now: datetime, every: timedelta) -> CheckpointRound:
+    """Publish the chain head (``request.audit_checkpoint``) when it moved and ``every`` has passed.
+
+    Under the sealer's lock (skipped when another replica holds it), so the head
+    is stable and replicas do not publish twice; the checkpoint row and the event
+    are written together, through the outbox.
+    """
+    if not await audit_rows.take_sealer_lock(session, wait=False):
+        return CheckpointRound(None, None)
+    last = await audit_rows.last_checkpoint(session)
+    if last is not None and now - last.at < every:
+        return CheckpointRound(None, last.at + every)
+    seq, digest = await audit_rows.head(session)
+    if seq == 0 or (last is not None and last.seq >= seq):
+        return CheckpointRound(None, None)
+    event = events.audit_checkpoint(
+        seq, digest, now, None if last is None else (last.seq, last.hash)
+    )
+    audit_rows.add_checkpoint(
+        session, AuditCheckpoint(seq=seq, hash=digest, at=now, event_id=event.id)
+    )
+    await outbox.record(session, event)
+    return CheckpointRound(Checkpoint(seq, digest, now), now + every)
+
+
+@dataclass(frozen=True, slots=True)
 class StaleEntry:
     id: uuid.UUID
     at: datetime
@@ -179,8 +219,17 @@ class ChainReport:
         return self.broken is None and self.stale == 0
 
 
-async def verify(session: AsyncSession, now: datetime, stale_after: timedelta) -> ChainReport:
+async def verify(
+    session: AsyncSession,
+    now: datetime,
+    stale_after: timedelta,
+    checkpoint: tuple[int, str] | None = None,
+) -> ChainReport:
     """Walk the sealed chain by ``seq``; report the first broken link and the waiting entries.
+
+    The chain must pass through every checkpoint published so far and through
+    ``checkpoint`` (a ``request.audit_checkpoint`` kept outside: it wins over the
+    stored one, which a rewrite could have rewritten too).
 
     Call it first in its transaction: on PostgreSQL the walk runs in one REPEATABLE
     READ snapshot, so a seal committed meanwhile cannot look like a broken tail.
@@ -188,7 +237,10 @@ async def verify(session: AsyncSession, now: datetime, stale_after: timedelta) -
     if is_postgres(session):
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     head_seq, head_hash = await audit_rows.head(session)
-    verifier = ChainVerifier()
+    published = await audit_rows.checkpoints(session)
+    if checkpoint is not None:
+        published[checkpoint[0]] = checkpoint[1]
+    verifier = ChainVerifier(checkpoints=published)
     async for batch in audit_rows.sealed_in_order(session):
         verifier.feed(
             ChainedEntry(e.seq, hashed_content(e, e.seq), e.prev_hash or "", e.hash or "")

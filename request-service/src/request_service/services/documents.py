@@ -22,11 +22,12 @@ from request_service.services import access, audit
 from request_service.services.adapters import Adapters
 from request_service.services.guards import catalogue_down, check_version
 from request_service.storage import DocumentMissing
-from request_service.uploads import StagedFile
+from request_service.uploads import StagedFile, total_too_large
 
 _MESSAGES = {
     "unknown_document": "this service asks for no document by that name",
     "unsupported_type": "only PDF, JPEG and PNG files are accepted (judged by content)",
+    "type_mismatch": "the file's name or declared type does not match its content",
     "type_not_accepted": "this document must be of another type (judged by content)",
     "required": "this document is required",
 }
@@ -41,7 +42,7 @@ def document_errors(
 ) -> list[dict[str, str]]:
     errors: list[DocumentError] = check_documents(
         requirements,
-        [OfferedDocument(f.field, f.format) for f in files],
+        [OfferedDocument(f.field, f.format, f.filename, f.declared_type) for f in files],
         already_attached=already_attached,
         require_all=require_all,
     )
@@ -94,9 +95,9 @@ def record_files(
     return rows
 
 
-def may_download(principal: Principal, application: Application) -> bool:
+def may_download(adapters: Adapters, principal: Principal, application: Application) -> bool:
     """The citizen it belongs to, and staff of its jurisdiction; nobody else."""
-    return access.is_owner(principal, application) or (
+    return access.is_owner(adapters, principal, application) or (
         principal.kind == "staff" and principal.can(access.STAFF_READERS, application.jurisdiction)
     )
 
@@ -109,7 +110,7 @@ async def open_download(
     document_id: uuid.UUID,
 ) -> tuple[Document, AsyncIterator[bytes]]:
     application = await applications.get(session, application_id)
-    if application is None or not may_download(principal, application):
+    if application is None or not may_download(adapters, principal, application):
         raise Problem(404, "not_found")
     document = await document_rows.get(session, application_id, document_id)
     if document is None:
@@ -134,9 +135,9 @@ async def attach(
 ) -> Application:
     """More documents for an application still with the citizen or the front office."""
     application = access.readable(
-        principal, await applications.get(session, application_id, for_update=True)
+        adapters, principal, await applications.get(session, application_id, for_update=True)
     )
-    roles = await access.acting_roles(session, principal, application)
+    roles = await access.acting_roles(session, adapters, principal, application)
     if not roles & {"citizen", "partner", "front_office"}:
         raise Problem(403, "forbidden", "documents are added by the applicant or the front office")
     check_version(application, expected_version)
@@ -158,6 +159,12 @@ async def attach(
             f"at most {adapters.settings.max_documents} documents per application",
             errors=[field_error("documents", "too_many", "too many documents", "documents")],
         )
+    limit = adapters.settings.max_total_document_bytes
+    if (
+        await document_rows.total_bytes(session, application.id) + sum(f.size for f in files)
+        > limit
+    ):
+        raise total_too_large(limit)
     now = adapters.now()
     try:
         service = await adapters.catalogue.service(

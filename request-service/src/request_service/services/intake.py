@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import random
 from collections.abc import Sequence
@@ -20,6 +18,7 @@ from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem, field_error
 from request_service import events
 from request_service.catalogue import CatalogueUnavailable, QuoteRejected
+from request_service.domain.applicants import TokenIdentity, token_identity
 from request_service.domain.calendar import local_date
 from request_service.domain.catalogue import (
     Centre,
@@ -80,12 +79,60 @@ class Intake:
     actor_role: str
 
 
-def applicant_ref_for(adapters: Adapters, principal: Principal, national_id: str) -> str:
-    """A citizen filing for themselves is known by their token's subject; otherwise a keyed hash."""
-    if principal.kind == "citizen":
+def applicant_ref_for(
+    adapters: Adapters, principal: Principal, identity: TokenIdentity, national_id: str
+) -> str:
+    """The keyed reference of the national ID, on every channel.
+
+    A citizen whose token carries no national ID (an older token) is known by its
+    subject: the national ID typed in cannot be trusted to be theirs.
+    """
+    if principal.kind == "citizen" and identity.national_id is None:
         return principal.subject
-    key = adapters.settings.applicant_ref_key.get_secret_value().encode()
-    return "nid-" + hmac.new(key, national_id.encode(), hashlib.sha256).hexdigest()[:32]
+    return access.applicant_ref(adapters, national_id)
+
+
+def _national_id(
+    typed: str | None, identity: TokenIdentity, today: date, errors: list[dict[str, str]]
+) -> str:
+    """The applicant's national ID: as typed, which must be the token's when it carries one."""
+    field = "applicant.national_id"
+    if typed is None:
+        if identity.national_id is None:
+            errors.append(field_error(field, "required", "the applicant's national ID"))
+            return ""
+        return identity.national_id
+    try:
+        number = parse_national_id(typed, today).number
+    except InvalidNationalId as exc:
+        errors.append(field_error(field, exc.code, "not a valid national ID"))
+        return ""
+    if identity.national_id is not None and number != identity.national_id:
+        errors.append(
+            field_error(field, "not_your_national_id", "citizens apply under their own national ID")
+        )
+        return ""
+    return number
+
+
+def _phone(typed: str | None, identity: TokenIdentity, errors: list[dict[str, str]]) -> str:
+    """The applicant's mobile number: as typed, which must be the token's when it carries one."""
+    field = "applicant.phone"
+    if typed is None:
+        if identity.phone is None:
+            errors.append(field_error(field, "required", "the applicant's mobile number"))
+            return ""
+        return identity.phone
+    phone = normalise_mobile(typed)
+    if phone is None:
+        errors.append(field_error(field, "phone.invalid", "not an Egyptian mobile number"))
+        return ""
+    if identity.phone is not None and phone != identity.phone:
+        errors.append(
+            field_error(field, "not_your_phone", "citizens apply with their own mobile number")
+        )
+        return ""
+    return phone
 
 
 async def _intake(adapters: Adapters, principal: Principal, body: SubmissionIn) -> Intake:
@@ -167,15 +214,20 @@ async def _fee(
     return quote.total_piasters
 
 
-def _workflow(service: ServiceDefinition) -> list[dict[str, Any]] | None:
+def _workflow(service: ServiceDefinition) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """The service's own workflow to keep on the application, or None and why it was refused.
+
+    A workflow that breaks the platform's rules is not used: the application follows
+    the default table (the stricter one) and the refusal is logged and audited.
+    """
     if not service.workflow:
-        return None
+        return None, None
     try:
         workflow_from_catalogue(service.workflow)
     except ValueError as exc:
-        log.warning("ignoring the catalogue's workflow for %s: %s", service.code, exc)
-        return None
-    return [dict(entry) for entry in service.workflow]
+        log.warning("refusing the catalogue's workflow for %s: %s", service.code, exc)
+        return None, str(exc)
+    return [dict(entry) for entry in service.workflow], None
 
 
 async def submit(
@@ -190,17 +242,10 @@ async def submit(
     today = local_date(now)
     intake = await _intake(adapters, principal, body)
 
+    identity = token_identity(principal.claims) if principal.kind == "citizen" else TokenIdentity()
     errors: list[dict[str, str]] = []
-    try:
-        national_id = parse_national_id(body.applicant.national_id, today).number
-    except InvalidNationalId as exc:
-        national_id = ""
-        errors.append(field_error("applicant.national_id", exc.code, "not a valid national ID"))
-    phone = normalise_mobile(body.applicant.phone)
-    if phone is None:
-        errors.append(
-            field_error("applicant.phone", "phone.invalid", "not an Egyptian mobile number")
-        )
+    national_id = _national_id(body.applicant.national_id, identity, today, errors)
+    phone = _phone(body.applicant.phone, identity, errors)
     service = await _service(adapters, body, intake, today)
     form, form_errors = clean_form(service.fields, body.form, today)
     errors += [
@@ -209,11 +254,11 @@ async def submit(
     errors += document_service.document_errors(service.documents, files)
     if errors:
         raise _invalid(errors)
-    assert phone is not None
     fee = await _fee(adapters, service, intake.governorate, today, form)
     calendar = await adapters.calendars.get(session)
     due_at = calendar.deadline(now, service.sla_days) if service.sla_days else None
 
+    workflow, workflow_refused = _workflow(service)
     application_id = new_id()
     await document_service.put_files(adapters, files)  # before any lock is taken
     year = today.year % 100  # the Cairo year
@@ -229,12 +274,12 @@ async def submit(
         service_name_ar=service.name.ar,
         service_name_en=service.name.en,
         department_code=service.department_code,
-        workflow=_workflow(service),
+        workflow=workflow,
         channel=intake.channel.value,
         centre_code=intake.centre.code if intake.centre else None,
         jurisdiction=intake.jurisdiction,
         governorate=intake.governorate,
-        applicant_ref=applicant_ref_for(adapters, principal, national_id),
+        applicant_ref=applicant_ref_for(adapters, principal, identity, national_id),
         applicant_national_id=national_id,
         applicant_phone=phone,
         applicant_language=body.applicant.language or context.language.get(),
@@ -274,6 +319,7 @@ async def submit(
             "tracking_number": application.tracking_number,
             "channel": application.channel,
             "documents": [d.sha256 for d in stored],
+            **({"catalogue_workflow_refused": workflow_refused} if workflow_refused else {}),
         },
     )
     await filings.add(session, application, stored, change, entry)

@@ -68,6 +68,7 @@ async def payment_succeeded(session: AsyncSession, adapters: Adapters, event: Cl
         return
     application.invoice_id = invoice or None
     application.paid_at = now
+    application.paid_piasters = amount
     await transitions.apply(
         session,
         adapters,

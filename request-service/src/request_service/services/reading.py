@@ -38,31 +38,34 @@ INBOX_ROLES: tuple[InboxRole, ...] = (BACK_OFFICE, FRONT_OFFICE, CENTRE_MANAGER)
 
 
 async def one(
-    session: AsyncSession, principal: Principal, application_id: uuid.UUID
+    session: AsyncSession, adapters: Adapters, principal: Principal, application_id: uuid.UUID
 ) -> ApplicationOut:
-    application = access.readable(principal, await applications.get(session, application_id))
-    return await views.full(session, principal, application)
+    application = access.readable(
+        adapters, principal, await applications.get(session, application_id)
+    )
+    return await views.full(session, adapters, principal, application)
 
 
 async def by_tracking_number(
-    session: AsyncSession, principal: Principal, text: str
+    session: AsyncSession, adapters: Adapters, principal: Principal, text: str
 ) -> ApplicationOut:
     tracking = parse_tracking_number(text)
     found = (
         None if tracking is None else await applications.by_tracking_number(session, str(tracking))
     )
-    application = access.readable(principal, found)
-    return await views.full(session, principal, application)
+    application = access.readable(adapters, principal, found)
+    return await views.full(session, adapters, principal, application)
 
 
 async def mine(
-    session: AsyncSession, principal: Principal, limit: int, offset: int
+    session: AsyncSession, adapters: Adapters, principal: Principal, limit: int, offset: int
 ) -> ApplicationList:
     if principal.kind == "citizen":
-        rows = await applications.of_applicant(session, principal.subject, limit, offset)
+        refs = access.owner_refs(adapters, principal)
+        rows = await applications.of_applicant(session, refs, limit, offset)
     elif principal.kind in access.MACHINE_KINDS and principal.has_scope(access.SCOPE_READ):
         rows = await applications.filed_by(session, principal.subject, limit, offset)
-        rows = [a for a in rows if access.can_read(principal, a)]
+        rows = [a for a in rows if access.can_read(adapters, principal, a)]
     else:
         raise Problem(403, "forbidden", "staff read applications through the inbox")
     return ApplicationList(
@@ -159,14 +162,21 @@ async def public_status(db: Reader, tracking_number: str, national_id_last4: str
     )
 
 
-def require_status_scope(principal: Principal) -> None:
+def require_status_caller(principal: Principal) -> None:
+    """The service inquiry shows the applicant's phone: platform services only.
+
+    A partner system (``kind: partner``) is refused whatever its scopes: it reads
+    the applications it filed, through ``/applications``, and nothing else.
+    """
+    if principal.kind != "service":
+        raise Problem(403, "forbidden", "the status inquiry is for the platform's own services")
     if not principal.has_scope(access.SCOPE_STATUS):
         raise Problem(403, "insufficient_scope", f"this action needs scope {access.SCOPE_STATUS}")
 
 
 async def service_inquiry(db: Reader, principal: Principal, text: str) -> ServiceInquiry:
-    """For notification-service: scope ``requests:status``, within the caller's grants."""
-    require_status_scope(principal)
+    """For notification-service: a service token with ``requests:status``, within its grants."""
+    require_status_caller(principal)
     found = await _status_row(db, text)
     if found is None or not any(
         principal.can(g.role, found.jurisdiction) for g in principal.grants

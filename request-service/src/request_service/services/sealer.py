@@ -3,7 +3,8 @@
 Started and stopped by runtime hooks. Every replica runs one; on PostgreSQL an
 advisory lock lets one seal at a time (the others skip the round), on SQLite the
 database's single writer does the same. Each round seals everything committed
-so far, in batches, each in its own short transaction.
+so far, in batches, each in its own short transaction, then publishes the chain
+head as a checkpoint when ``checkpoint_every`` has passed since the last one.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from mahaliyat.db import Database
+from mahaliyat.db import Database, utcnow
 from request_service.services import audit
 
 log = logging.getLogger(__name__)
@@ -21,10 +24,24 @@ log = logging.getLogger(__name__)
 class Sealer:
     """A sealing round every ``interval`` seconds (or when woken), the first one interval after start."""
 
-    def __init__(self, database: Database, *, interval: float, batch: int) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        interval: float,
+        batch: int,
+        checkpoint_every: timedelta = timedelta(hours=1),
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.database = database
         self.interval = interval
         self.batch = batch
+        self.checkpoint_every = checkpoint_every
+        self.clock = clock
+        # Sealed since the last checkpoint round, and when the next one can be due: a quiet
+        # round opens no transaction for checkpoints.
+        self._unpublished = False
+        self._checkpoint_due: datetime | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
@@ -44,6 +61,23 @@ class Sealer:
             total += sealed
             if sealed < self.batch:
                 return total
+
+    async def checkpoint_now(self) -> audit.Checkpoint | None:
+        """Publish the chain head if it moved and the interval has passed (None otherwise)."""
+        async with self.database.unit_of_work() as uow:
+            done = await audit.checkpoint(uow.session, self.clock(), self.checkpoint_every)
+        self._checkpoint_due = done.next_due
+        self._unpublished = done.next_due is not None and done.published is None
+        return done.published
+
+    async def _checkpoint_if_due(self) -> None:
+        if not self._unpublished:
+            return
+        if self._checkpoint_due is not None and self.clock() < self._checkpoint_due:
+            return
+        published = await self.checkpoint_now()
+        if published is not None:
+            log.info("audit checkpoint published at seq %d", published.seq)
 
     def start(self) -> None:
         if self._task is None:
@@ -77,6 +111,8 @@ class Sealer:
                 sealed = await self.seal_now(wait=False)
                 if sealed:
                     log.debug("sealed %d audit entries", sealed)
+                    self._unpublished = True
+                await self._checkpoint_if_due()
             except asyncio.CancelledError:
                 raise
             except Exception:

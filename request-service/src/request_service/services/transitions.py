@@ -20,6 +20,7 @@ from request_service.domain.workflow import (
     BACK_OFFICE,
     FINAL_STATES,
     FRONT_OFFICE,
+    ON_BEHALF_ROLES,
     State,
     TransitionRefused,
     authorize,
@@ -72,6 +73,12 @@ def intake_clerk(application: Application) -> str | None:
     return application.intake_actor_id if application.intake_actor_role == FRONT_OFFICE else None
 
 
+def never_assigned_to(application: Application, *others: str) -> tuple[str, ...]:
+    """Officers least-loaded assignment must pass over: the intake clerk, and ``others``."""
+    clerk = intake_clerk(application)
+    return (*others, clerk) if clerk else others
+
+
 async def apply(
     session: AsyncSession,
     adapters: Adapters,
@@ -97,12 +104,12 @@ async def apply(
         application.returned_seconds += spent
 
     if source == State.RETURNED_TO_CITIZEN and application.returned_at is not None:
-        application.paused_working_days += calendar.paused_days(application.returned_at, now)
+        paused = calendar.paused_days(application.returned_at, now)
+        application.paused_working_days += paused
         application.returned_at = None
-        if application.sla_days:
-            application.due_at = calendar.deadline(
-                application.submitted_at, application.sla_days, application.paused_working_days
-            )
+        if application.due_at is not None and paused:
+            # Extended by the days lost, after the deadline already set (never recomputed).
+            application.due_at = calendar.extend(application.due_at, paused)
     if target == State.RETURNED_TO_CITIZEN:
         application.returned_at = now
     if target == State.IN_PROCESSING and application.assigned_officer_id is None:
@@ -110,7 +117,7 @@ async def apply(
             session,
             application.department_code,
             application.jurisdiction,
-            exclude=intake_clerk(application),
+            exclude=never_assigned_to(application),
         )
     if target in (State.APPROVED, State.REJECTED):
         application.decided_at = now
@@ -174,12 +181,12 @@ async def transition(
     body: TransitionIn,
 ) -> Application:
     application = access.readable(
-        principal, await applications.get(session, application_id, for_update=True)
+        adapters, principal, await applications.get(session, application_id, for_update=True)
     )
     check_version(application, expected_version)
     now = adapters.now()
     reason = body.reason.bilingual() if body.reason else None
-    roles = await access.acting_roles(session, principal, application)
+    roles = await access.acting_roles(session, adapters, principal, application)
     try:
         rule, role = authorize(
             workflow_of(application),
@@ -198,6 +205,8 @@ async def transition(
             )
         application.assigned_officer_id = principal.subject
     details: dict[str, object] = {}
+    if body.to == State.CANCELLED and role in ON_BEHALF_ROLES:
+        details["on_behalf_of_applicant"] = True  # a clerk or manager, at the citizen's request
     if rule.when is not None:
         amount, lines = await _quote_on_leaving_review(adapters, application, now)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,14 +33,28 @@ from request_service.schemas import (
     TimelineEntry,
 )
 from request_service.services import access
+from request_service.services.adapters import Adapters
+
+log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1/requests"
 
 
 def workflow_of(application: Application) -> Workflow:
-    """The workflow the application was filed under (validated when it was filed)."""
+    """The workflow the application was filed under (validated when it was filed).
+
+    One kept before the rules were tightened and breaking them now is replaced by
+    the default table: the stricter workflow, never a looser one.
+    """
     if application.workflow:
-        return workflow_from_catalogue(application.workflow)
+        try:
+            return workflow_from_catalogue(application.workflow)
+        except ValueError as exc:
+            log.error(
+                "the workflow kept on %s breaks the rules (%s); the default applies",
+                application.tracking_number,
+                exc,
+            )
     return DEFAULT_WORKFLOW
 
 
@@ -113,6 +128,7 @@ def summary(application: Application, *, staff: bool) -> ApplicationSummary:
 
 async def full(
     session: AsyncSession,
+    adapters: Adapters,
     principal: Principal,
     application: Application,
     *,
@@ -126,7 +142,7 @@ async def full(
         documents = await document_rows.for_application(session, application.id)
     if timeline is None:
         timeline = await state_changes.timeline(session, application.id)
-    roles = await access.acting_roles(session, principal, application)
+    roles = await access.acting_roles(session, adapters, principal, application)
     allowed = allowed_targets(
         workflow_of(application),
         State(application.state),
@@ -140,7 +156,7 @@ async def full(
             intake_actor_id=application.intake_actor_id,
             intake_actor_role=application.intake_actor_role,
             assigned_officer_id=application.assigned_officer_id,
-            escalated=await escalations.exists_for(session, application.id)
+            escalated=await escalations.exists_for(session, application.id, application.due_at)
             if escalated is None
             else escalated,
             waiting_seconds=application.waiting_seconds,
@@ -176,6 +192,7 @@ async def full(
         if application.fee_lines is not None
         else None,
         paid_at=application.paid_at,
+        paid_piasters=application.paid_piasters,
         decided_at=application.decided_at,
         completed_at=application.completed_at,
         outcome=application.outcome,
