@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -24,7 +23,7 @@ def main() -> None:
     names = sys.argv[1:] or list(BENCHMARKS)
     for name in names:
         result = BENCHMARKS[name]()
-        section = asyncio.run(result) if inspect.iscoroutine(result) else result
+        section = result if isinstance(result, str) else asyncio.run(result)
         record(name, section)
         print(section)
 

@@ -21,6 +21,7 @@ from mahaliyat.auth import (
     TokenVerifier,
     covers,
     ensure_jurisdiction,
+    require_jurisdiction,
     require_role,
 )
 from mahaliyat.problems import install_problem_handlers
@@ -265,3 +266,60 @@ async def test_a_verified_token_is_cached_until_it_expires(
     monkeypatch.setattr(time, "time", lambda: later)
     await verifier.verify(token)  # past its expiry the cache no longer vouches for it
     assert calls == [1]
+
+
+async def test_require_jurisdiction_checks_the_path_or_query_code(
+    verifier: TokenVerifier, keys: dict[str, Any]
+) -> None:
+    app = FastAPI()
+    app.state.token_verifier = verifier
+    install_problem_handlers(app)
+    kpi_viewer = Depends(require_jurisdiction("kpi_viewer", param="governorate"))
+
+    @app.get("/kpi/{governorate}/volumes")
+    async def volumes(governorate: str, principal: Principal = kpi_viewer) -> dict[str, str]:
+        return {"governorate": governorate, "viewer": principal.subject}
+
+    @app.get("/centres", dependencies=[Depends(require_jurisdiction(param="within"))])
+    async def centres(within: str) -> dict[str, str]:
+        return {"within": within}
+
+    def bearer(grants: list[dict[str, str]]) -> dict[str, str]:
+        return {"Authorization": f"Bearer {sign(keys['ed'], claims(grants=grants))}"}
+
+    giza = bearer([{"role": "kpi_viewer", "jurisdiction": "21"}])
+    markaz = bearer([{"role": "kpi_viewer", "jurisdiction": "21-03"}])
+    clerk = bearer([{"role": "front_office", "jurisdiction": "21"}])
+    nobody = bearer([])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
+        assert (await client.get("/kpi/21/volumes")).status_code == 401
+        inside = await client.get("/kpi/21-03-F01/volumes", headers=giza)
+        assert inside.status_code == 200
+        assert inside.json() == {"governorate": "21-03-F01", "viewer": "staff-17"}
+        assert (await client.get("/kpi/21/volumes", headers=giza)).status_code == 200
+        # Outside the grant: 404, as if it did not exist; above it too.
+        outside = await client.get("/kpi/02/volumes", headers=giza)
+        assert outside.status_code == 404
+        assert outside.json()["code"] == "not_found"
+        assert (await client.get("/kpi/21/volumes", headers=markaz)).status_code == 404
+        assert (await client.get("/kpi/21-04/volumes", headers=markaz)).status_code == 404
+        # Not a viewer anywhere: 403 (the role is missing, not the record).
+        refused = await client.get("/kpi/21/volumes", headers=clerk)
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "forbidden"
+        bad = await client.get("/kpi/21--03/volumes", headers=giza)
+        assert bad.status_code == 422
+        assert bad.json()["errors"][0]["field"] == "governorate"
+        assert bad.json()["errors"][0]["location"] == "path"
+
+        # From the query string; with no roles named, a grant of any role counts.
+        assert (await client.get("/centres?within=21-03", headers=clerk)).status_code == 200
+        assert (await client.get("/centres?within=02", headers=clerk)).status_code == 404
+        assert (await client.get("/centres?within=21", headers=nobody)).status_code == 403
+        missing = await client.get("/centres", headers=clerk)
+        assert missing.status_code == 422
+        assert missing.json()["errors"][0]["field"] == "within"
+        national = bearer([{"role": "auditor", "jurisdiction": "EG"}])
+        assert (await client.get("/centres?within=02-01", headers=national)).status_code == 200

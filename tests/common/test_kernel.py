@@ -7,7 +7,7 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from pydantic import SecretStr, ValidationError
@@ -39,6 +39,61 @@ def test_settings_refuse_placeholder_secrets_outside_development() -> None:
         PaymentLikeSettings(environment="staging", webhook_secret=SecretStr("short"))
     ok = PaymentLikeSettings(environment="production", webhook_secret=SecretStr("x" * 32))
     assert ok.is_production_like
+
+
+@pytest.mark.parametrize(
+    ("field", "url"),
+    [
+        ("bus_url", "amqp://guest:guest@rabbitmq:5672/"),
+        ("bus_url", "amqp://rabbitmq:5672/"),  # aio-pika would log in as guest:guest
+        ("bus_url", "amqps://mahaliyat:changeme@rabbitmq/prod"),
+        ("database_url", "postgresql+asyncpg://postgres@db/mahaliyat_catalog"),
+        ("database_url", "postgresql+asyncpg://postgres:postgres@db/mahaliyat_catalog"),
+        ("database_url", "postgresql+asyncpg://catalog:password@db/mahaliyat_catalog"),
+        ("database_url", "postgresql+asyncpg://root:@db/mahaliyat_catalog"),
+    ],
+)
+def test_settings_refuse_default_credentials_in_urls_outside_development(
+    field: str, url: str
+) -> None:
+    given: dict[str, Any] = {field: url}
+    PaymentLikeSettings(environment="development", **given)
+    PaymentLikeSettings(environment="test", **given)
+    secret = SecretStr("x" * 32)
+    with pytest.raises(ValidationError, match=field) as caught:
+        PaymentLikeSettings(environment="production", webhook_secret=secret, **given)
+    assert "real credentials are required" in str(caught.value)
+
+
+def test_a_refused_setting_does_not_print_the_others() -> None:
+    with pytest.raises(ValidationError, match="bus_url") as caught:
+        PaymentLikeSettings(
+            environment="production",
+            webhook_secret=SecretStr("x" * 32),
+            bus_url="amqp://guest:guest@rabbitmq/",
+            database_url="postgresql+asyncpg://payment:Kq3-real-Pass-9v7w@db/p",
+        )
+    assert "9v7w" not in str(caught.value)
+    assert "input_value" not in str(caught.value)  # no setting is echoed, whatever its order
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://catalog@db/mahaliyat_catalog",  # peer, certificate or PGPASSWORD
+        "postgresql+asyncpg://catalog:Zq8%40mA2-rT7vLx@db/mahaliyat_catalog",
+        "amqp://mahaliyat:n3Kv7pQz2Lw9xHs4@rabbitmq:5672/",
+        "sqlite+aiosqlite:///var/catalog.db",
+        "memory://",
+    ],
+)
+def test_settings_accept_real_credentials_in_production(url: str) -> None:
+    field = "bus_url" if url.startswith(("amqp", "memory")) else "database_url"
+    given: dict[str, Any] = {field: url}
+    settings = PaymentLikeSettings(
+        environment="production", webhook_secret=SecretStr("x" * 32), **given
+    )
+    assert getattr(settings, field) == url
 
 
 def test_settings_read_service_prefix_before_shared(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import ClassVar
@@ -14,6 +15,8 @@ from pydantic import BaseModel, Field
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.settings import ServiceSettings
 from mahaliyat.web import Problem, create_service_app
+from tests.support.stack import Stack
+from tests.support.waiting import eventually
 
 
 class DemoSettings(ServiceSettings):
@@ -43,9 +46,23 @@ async def conflict() -> None:
     raise Problem(409, "fee_period_overlap", "overlaps 2026-01-01..2026-06-30")
 
 
+def stack_settings(stack: Stack, tmp_path: Path) -> DemoSettings:
+    """A service configured on the stack's database and broker (or in-process bus)."""
+    return DemoSettings(
+        environment="test",
+        var_dir=tmp_path,
+        database_url=stack.database.url.render_as_string(hide_password=False),
+        bus_url=stack.broker_url or f"memory://{tmp_path.name}",
+        bus_exchange=stack.exchange,
+        bus_queue_prefix=stack.queue_prefix,
+        log_json=True,
+    )
+
+
 @pytest.fixture
-async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = DemoSettings(var_dir=tmp_path, bus_url=f"memory://{tmp_path.name}", log_json=True)
+async def client(stack: Stack, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A factory-built app, on SQLite + in-process bus and on PostgreSQL + RabbitMQ."""
+    settings = stack_settings(stack, tmp_path)
     app = create_service_app(
         runtime=ServiceRuntime(settings),
         title="demo",
@@ -95,11 +112,21 @@ async def test_422_names_every_bad_field(client: httpx.AsyncClient) -> None:
     assert fields == {("body", "code"), ("body", "capacity")}
 
 
-async def test_malformed_json_is_a_422_not_a_500(client: httpx.AsyncClient) -> None:
+async def test_malformed_json_is_a_422_naming_the_body(client: httpx.AsyncClient) -> None:
     response = await client.post(
-        "/api/v1/demo/centres", content=b"{not json", headers={"content-type": "application/json"}
+        "/api/v1/demo/centres",
+        content=b"{bad",
+        headers={"content-type": "application/json", "Accept-Language": "en"},
     )
-    assert_problem(response, 422, "validation_failed")
+    body = assert_problem(response, 422, "validation_failed")
+    [error] = body["errors"]
+    assert (error["location"], error["field"], error["code"]) == ("body", "body", "json_invalid")
+    assert error["message"].startswith("The request body is not valid JSON")
+    assert "at character 1" in error["message"]
+    arabic = await client.post(
+        "/api/v1/demo/centres", content=b"{bad", headers={"content-type": "application/json"}
+    )
+    assert assert_problem(arabic, 422, "validation_failed")["errors"][0]["field"] == "body"
 
 
 async def test_500_leaks_no_stack_trace(
@@ -158,6 +185,7 @@ async def test_readyz_fails_when_the_database_is_gone(tmp_path: Path) -> None:
     app = create_service_app(
         runtime=runtime, title="demo", description="", api_prefix="/api/v1/demo"
     )
+    threads_before = set(threading.enumerate())
     async with app.router.lifespan_context(app):
         (tmp_path / "missing" / "dir").rename(tmp_path / "moved")  # the file's directory vanishes
         (tmp_path / "missing").rmdir()
@@ -168,3 +196,15 @@ async def test_readyz_fails_when_the_database_is_gone(tmp_path: Path) -> None:
             response = await c.get("/api/v1/demo/readyz")
     body = assert_problem(response, 503, "not_ready")
     assert body["checks"]["database"].startswith("failing")
+    # aiosqlite stops the worker thread of a connection that failed to open without
+    # awaiting it; the thread must finish while this test's event loop still runs.
+    await eventually(
+        lambda: (
+            not any(
+                t.is_alive() and "_connection_worker_thread" in t.name
+                for t in set(threading.enumerate()) - threads_before
+            )
+        ),
+        timeout=10,
+        what="the connections' threads end",
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -26,7 +27,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from mahaliyat.problems import Problem
+from mahaliyat.problems import Problem, field_error
 
 NATION = "EG"
 ALGORITHMS = ("EdDSA", "ES256")
@@ -316,6 +317,55 @@ def require_scope(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.has_scope(scope):
             raise Problem(403, "insufficient_scope", f"this action needs scope {scope}")
+        return principal
+
+    return dependency
+
+
+_JURISDICTION_CODE = re.compile(r"^[A-Za-z0-9]{1,16}(-[A-Za-z0-9]{1,16}){0,5}$")
+
+
+def require_jurisdiction(
+    *roles: str, param: str = "jurisdiction"
+) -> Callable[[Request, Principal], Awaitable[Principal]]:
+    """A dependency admitting principals holding one of ``roles`` over the request's jurisdiction.
+
+    The jurisdiction is the path parameter ``param`` (else the query parameter of that
+    name). Holding none of the roles anywhere is 403; holding them, but not over that
+    jurisdiction, is 404, so the record's existence is not revealed. With no roles
+    named, a grant of any role counts.
+    """
+
+    async def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
+        code = request.path_params.get(param)
+        location = "path"
+        if code is None:
+            code, location = request.query_params.get(param), "query"
+        if code is None:
+            raise Problem(
+                422,
+                "validation_failed",
+                errors=[field_error(param, "missing", "a jurisdiction code is required", "query")],
+            )
+        if not _JURISDICTION_CODE.match(code):
+            raise Problem(
+                422,
+                "validation_failed",
+                errors=[
+                    field_error(
+                        param,
+                        "invalid_jurisdiction",
+                        "a jurisdiction code is EG or a hyphen path such as 21-03-F01",
+                        location,
+                    )
+                ],
+            )
+        held = roles or principal.roles
+        if not principal.has_role(*held):
+            needed = ", ".join(roles) if roles else "any"
+            raise Problem(403, "forbidden", f"this action needs role: {needed}")
+        if not principal.can(held, code):
+            raise Problem(404, "not_found")
         return principal
 
     return dependency

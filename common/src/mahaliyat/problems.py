@@ -135,6 +135,10 @@ def field_error(field: str, code: str, message: str, location: str = "body") -> 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     errors = []
     for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            # FastAPI puts the character position where a field name would be.
+            errors.append(_malformed_json(error))
+            continue
         loc = [str(part) for part in error.get("loc", ())]
         location = (
             loc[0] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else "body"
@@ -149,6 +153,19 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
             )
         )
     return errors
+
+
+def _malformed_json(error: Mapping[str, Any]) -> dict[str, str]:
+    loc = tuple(error.get("loc", ()))
+    position = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    reason = str((error.get("ctx") or {}).get("error", "")).strip()
+    english = context.language.get() == "en"
+    message = "The request body is not valid JSON" if english else "نص الطلب ليس JSON صالحًا"
+    if reason:
+        message += f": {reason}"
+    if position is not None:
+        message += f" (at character {position})" if english else f" (عند الحرف {position})"
+    return field_error("body", "json_invalid", message + ".", "body")
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -65,6 +65,8 @@ class ServiceRuntime:
             service=self.service,
             batch_size=settings.relay_batch_size,
             poll_seconds=settings.relay_poll_seconds,
+            max_backoff_seconds=settings.relay_max_backoff_seconds,
+            max_attempts=settings.relay_max_attempts,
         )
 
     @asynccontextmanager

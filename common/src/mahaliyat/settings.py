@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, ClassVar, Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import (
@@ -26,13 +27,21 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 MIN_SECRET_LENGTH = 16
 
+# Accounts that servers ship with and that must not reach production.
+DEFAULT_ACCOUNTS = frozenset({"guest", "postgres", "root", "admin", "rabbitmq", "sa"})
+# URL schemes whose client fills in default credentials when the URL has none (guest:guest).
+IMPLICIT_DEFAULT_CREDENTIALS = frozenset({"amqp", "amqps"})
+
 
 class ServiceSettings(BaseSettings):
     """What every service is configured with. Subclasses set ``service_name``."""
 
     service_name: ClassVar[str] = "service"
 
-    model_config = SettingsConfigDict(extra="ignore", validate_default=True)
+    # hide_input_in_errors: a refused setting must not print the others (URLs with passwords).
+    model_config = SettingsConfigDict(
+        extra="ignore", validate_default=True, hide_input_in_errors=True
+    )
 
     environment: Environment = "development"
     database_url: str = ""
@@ -47,6 +56,8 @@ class ServiceSettings(BaseSettings):
 
     relay_batch_size: int = 200
     relay_poll_seconds: float = 0.5
+    relay_max_backoff_seconds: float = 5.0
+    relay_max_attempts: int = 10  # broker refusals of one event before it is parked
     consumer_max_attempts: int = 5
     consumer_retry_delays_ms: tuple[int, ...] = (1_000, 5_000, 30_000, 120_000)
     consumer_prefetch: int = 32
@@ -88,11 +99,40 @@ class ServiceSettings(BaseSettings):
                         f"{self.environment!r} (got a placeholder or fewer than "
                         f"{MIN_SECRET_LENGTH} characters)"
                     )
+                if isinstance(value, str) and (problem := default_credentials(value)):
+                    raise ValueError(
+                        f"{field_name}: {problem}; real credentials are required when "
+                        f"environment is {self.environment!r}"
+                    )
         return self
 
     @property
     def is_production_like(self) -> bool:
         return self.environment in ("staging", "production")
+
+
+def default_credentials(url: str) -> str | None:
+    """Why a URL's credentials are a well-known default (never echoing the password), or None."""
+    if "://" not in url:
+        return None
+    try:
+        parts = urlsplit(url)
+        user = unquote(parts.username or "")
+        password = unquote(parts.password or "")
+    except ValueError:
+        return None
+    scheme = parts.scheme.split("+", 1)[0].lower()
+    if not user and not password:
+        if scheme in IMPLICIT_DEFAULT_CREDENTIALS:
+            return "the URL has no credentials, so the client would log in as guest:guest"
+        return None
+    if password.strip().lower() in PLACEHOLDER_SECRETS - {""}:
+        return f"the password of user {user!r} is a placeholder"
+    if password and password == user:
+        return f"user {user!r} has its own name as password (a server default)"
+    if not password and user.lower() in DEFAULT_ACCOUNTS:
+        return f"the server's default account {user!r} without a password"
+    return None
 
 
 def _is_placeholder(secret: SecretStr) -> bool:

@@ -1,6 +1,13 @@
 """Events: CloudEvents envelope, transactional outbox and relay, idempotent inbox, buses."""
 
-from mahaliyat.events.bus import EventBus, InProcessBus, RetryPolicy, connect, topic_matches
+from mahaliyat.events.bus import (
+    EventBus,
+    InProcessBus,
+    PublishRefused,
+    RetryPolicy,
+    connect,
+    topic_matches,
+)
 from mahaliyat.events.envelope import CloudEvent
 from mahaliyat.events.inbox import idempotent
 from mahaliyat.events.outbox import OutboxRelay, record
@@ -12,6 +19,7 @@ __all__ = [
     "EventBus",
     "InProcessBus",
     "OutboxRelay",
+    "PublishRefused",
     "RetryPolicy",
     "connect",
     "idempotent",

@@ -4,6 +4,11 @@ A subscription is a named durable queue bound to routing-key patterns (AMQP topi
 syntax: ``*`` one word, ``#`` zero or more). A handler that raises is retried
 after the policy's delays; after ``max_attempts`` the message is dead-lettered
 intact. Nothing is dropped unprocessed.
+
+Publishing fails in one of two ways. :class:`PublishRefused` names the events the
+broker refused *themselves* (every other event of the call was taken): the relay
+blames those rows and moves on. Any other exception means the broker could not be
+reached or did not answer; nothing is blamed and the whole batch is tried again.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -42,6 +47,19 @@ class Subscription:
     handler: Handler
 
 
+# An AMQP routing key is a short string: at most 255 bytes of UTF-8.
+MAX_ROUTING_KEY_BYTES = 255
+
+
+class PublishRefused(Exception):
+    """The broker refused these events (by id, with the reason); the call's other events were taken."""
+
+    def __init__(self, refused: Mapping[str, str]) -> None:
+        self.refused = dict(refused)
+        first = next(iter(self.refused.items()), ("", ""))
+        super().__init__(f"{len(self.refused)} event(s) refused, e.g. {first[0]}: {first[1]}")
+
+
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
     queue: str
@@ -56,7 +74,11 @@ class EventBus(Protocol):
     async def close(self) -> None: ...
 
     async def publish(self, events: Sequence[Outgoing]) -> None:
-        """Return only when the broker has taken every event (publisher confirms)."""
+        """Return only when the broker has taken every event (publisher confirms).
+
+        Raise :class:`PublishRefused` when the broker refused some events themselves
+        and took all the others; any other exception when it could not be reached.
+        """
 
     def subscribe(self, queue: str, patterns: Sequence[str], handler: Handler) -> None: ...
 
@@ -130,10 +152,16 @@ class InProcessBus:
             self._start_worker(entry)
 
     async def publish(self, events: Sequence[Outgoing]) -> None:
+        refused: dict[str, str] = {}
         for event in events:
+            if len(event.type.encode()) > MAX_ROUTING_KEY_BYTES:  # as RabbitMQ would refuse it
+                refused[event.id] = f"routing key longer than {MAX_ROUTING_KEY_BYTES} bytes"
+                continue
             for queue in self._queues.values():
                 if any(topic_matches(p, event.type) for p in queue.subscription.patterns):
                     queue.items.put_nowait((event.body, 1))
+        if refused:
+            raise PublishRefused(refused)
 
     async def join(self) -> None:
         """Wait until every queue is empty and nothing is waiting to be retried (tests)."""

@@ -9,6 +9,12 @@ Topology, per consumer queue ``Q`` bound to the durable topic exchange:
 
 A failed message is first copied (confirmed) to its retry or dead-letter queue and
 only then acknowledged, so a crash in between duplicates it rather than losing it.
+
+Connecting: once connected, aio-pika's robust connection reconnects by itself and
+restores the channels, queues, bindings and consumers declared through it. If the
+broker is down when the bus starts, there is no connection yet to be robust, so
+the bus keeps trying in the background (doubling the pause up to
+``reconnect_max_seconds``) and declares every subscription when it gets through.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import struct
 from collections.abc import Sequence
 from typing import Any
 
 import aio_pika
+import aio_pika.exceptions
 from aio_pika.abc import (
     AbstractChannel,
     AbstractExchange,
@@ -28,13 +36,24 @@ from aio_pika.abc import (
 )
 from pydantic import ValidationError
 
-from mahaliyat.events.bus import Handler, RetryPolicy, Subscription
+from mahaliyat.events.bus import Handler, PublishRefused, RetryPolicy, Subscription
 from mahaliyat.events.envelope import CONTENT_TYPE, CloudEvent, Outgoing
 
 log = logging.getLogger(__name__)
 
 ATTEMPT_HEADER = "x-mahaliyat-attempt"
 ERROR_HEADER = "x-mahaliyat-error"
+
+# Failures caused by the message itself (it cannot be encoded, the broker nacked or
+# rejected it); anything else (connection, channel state, timeout) is an outage.
+_REFUSALS: tuple[type[BaseException], ...] = (
+    TypeError,
+    ValueError,
+    OverflowError,
+    struct.error,
+    aio_pika.exceptions.DeliveryError,
+    aio_pika.exceptions.ChannelPreconditionFailed,
+)
 
 
 class RabbitMQBus:
@@ -48,6 +67,8 @@ class RabbitMQBus:
         prefetch: int = 32,
         publish_timeout: float = 10.0,
         connect_timeout: float = 5.0,
+        reconnect_min_seconds: float = 0.5,
+        reconnect_max_seconds: float = 15.0,
     ) -> None:
         self.url = url
         self.exchange_name = exchange
@@ -56,11 +77,15 @@ class RabbitMQBus:
         self.prefetch = prefetch
         self.publish_timeout = publish_timeout
         self.connect_timeout = connect_timeout
+        self.reconnect_min_seconds = reconnect_min_seconds
+        self.reconnect_max_seconds = reconnect_max_seconds
         self._subscriptions: list[Subscription] = []
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
         self._lock = asyncio.Lock()
+        self._reconnector: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def queue_name(self, queue: str) -> str:
         return f"{self.queue_prefix}{queue}"
@@ -71,6 +96,23 @@ class RabbitMQBus:
             await self._connect()
         except Exception as exc:
             log.warning("RabbitMQ unreachable at start, will keep trying: %s", exc)
+            if self._reconnector is None or self._reconnector.done():
+                self._reconnector = asyncio.create_task(
+                    self._keep_connecting(), name=f"rabbitmq-reconnect-{self.queue_prefix}"
+                )
+
+    async def _keep_connecting(self) -> None:
+        pause = self.reconnect_min_seconds
+        while True:
+            await asyncio.sleep(pause)
+            try:
+                await self._connect()
+            except Exception as exc:
+                pause = min(pause * 2, self.reconnect_max_seconds)
+                log.warning("RabbitMQ still unreachable, next try in %.1fs: %s", pause, exc)
+            else:
+                log.info("connected to RabbitMQ; %d consumer(s) declared", len(self._subscriptions))
+                return
 
     async def _connect(self) -> AbstractExchange:
         async with self._lock:
@@ -95,6 +137,13 @@ class RabbitMQBus:
             return exchange
 
     async def close(self) -> None:
+        reconnector, self._reconnector = self._reconnector, None
+        pending = [t for t in (reconnector, *self._tasks) if t is not None]
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         connection, self._connection = self._connection, None
         self._exchange = self._publish_channel = None
         if connection is not None:
@@ -113,13 +162,15 @@ class RabbitMQBus:
         subscription = Subscription(self.queue_name(queue), tuple(patterns), handler)
         self._subscriptions.append(subscription)
         if self._connection is not None:
-            asyncio.get_running_loop().create_task(self._consume(self._connection, subscription))
+            task = asyncio.create_task(self._consume(self._connection, subscription))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def publish(self, events: Sequence[Outgoing]) -> None:
         exchange = self._exchange if await self.is_ready() else None
         if exchange is None:
             exchange = await self._connect()
-        await asyncio.gather(
+        results = await asyncio.gather(
             *(
                 exchange.publish(
                     _message(event),
@@ -128,8 +179,18 @@ class RabbitMQBus:
                     timeout=self.publish_timeout,
                 )
                 for event in events
-            )
+            ),
+            return_exceptions=True,
         )
+        failures = [
+            (e, r) for e, r in zip(events, results, strict=True) if isinstance(r, BaseException)
+        ]
+        if not failures:
+            return
+        for _event, error in failures:
+            if not isinstance(error, _REFUSALS):
+                raise error  # an outage (or a cancellation): nothing is blamed
+        raise PublishRefused({event.id: repr(error)[:500] for event, error in failures})
 
     async def _consume(
         self, connection: AbstractRobustConnection, subscription: Subscription
