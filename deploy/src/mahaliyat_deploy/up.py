@@ -65,6 +65,9 @@ class Plan:
             "MAHALIYAT_SEED_DEMO_DATA": "true" if self.seed else "false",
             "MAHALIYAT_JWT_JWKS_URL": f"http://127.0.0.1:{self.ports(identity)[0]}/.well-known/jwks.json",
             "MAHALIYAT_PUBLIC_BASE_URL": f"http://{self.address}",
+            # Traefik replaces a client's X-Forwarded-For with the address it saw: identity's
+            # OTP limits and notification's webhook allow-list read that, not Traefik's own.
+            "MAHALIYAT_TRUSTED_PROXY_HOPS": "1",
             # a development signing key made on first start (identity ignores it in
             # staging and production, which take their keys from configuration)
             "MAHALIYAT_IDENTITY_GENERATE_DEV_KEYS": "true"
