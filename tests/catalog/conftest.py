@@ -104,9 +104,12 @@ def settings_for(database_url: str, var_dir: Path, **overrides: Any) -> CatalogS
 
 
 async def running(
-    settings: CatalogSettings, verifier: TokenVerifier, signing_key: ed25519.Ed25519PrivateKey
+    settings: CatalogSettings,
+    verifier: TokenVerifier,
+    signing_key: ed25519.Ed25519PrivateKey,
+    **app_options: Any,
 ) -> AsyncIterator[Catalogue]:
-    app = create_app(settings, verifier=verifier)
+    app = create_app(settings, verifier=verifier, **app_options)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(

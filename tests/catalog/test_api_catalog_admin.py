@@ -3,71 +3,15 @@ change, idempotent creation, overlapping fee periods refused, nothing half-writt
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from catalog_service.inputs import today
 from catalog_service.models import FeeScheduleRow, ServiceRow
+from tests.catalog.bodies import API, definition, fee_body, new_service_body
 from tests.catalog.conftest import Catalogue
-
-API = "/api/v1/catalog"
-
-
-def definition(detail: dict[str, Any]) -> dict[str, Any]:
-    """A service's read shape turned into the write shape (``PUT``/``POST`` body)."""
-    return {
-        "name": detail["name"],
-        "description": detail["description"],
-        "category": detail["category"]["code"],
-        "department": detail["department"]["code"],
-        "sla_days": detail["sla_days"],
-        "online": detail["online"],
-        "channels": detail["channels"],
-        "centre_kinds": detail["centre_kinds"],
-        "steps": [{"text": s["text"]} for s in detail["steps"]],
-        "documents": detail["documents"],
-        "fields": [
-            {k: v for k, v in f.items() if v is not None and (k != "options" or v)}
-            for f in detail["fields"]
-        ],
-        "keywords": detail["keywords"],
-    }
-
-
-async def new_service_body(catalogue: Catalogue, code: str = "BLD-090") -> dict[str, Any]:
-    detail = (await catalogue.client.get(f"{API}/services/BLD-004")).json()
-    body = definition(detail)
-    body["code"] = code
-    body["name"] = {"ar": "ترخيص تركيب مصعد", "en": "Lift installation permit"}
-    return body
-
-
-def fee_body(governorate: str | None, starts: date, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "governorate": governorate,
-        "effective_from": starts.isoformat(),
-        "items": [
-            {
-                "code": "review",
-                "name": {"ar": "رسم فحص الرسومات", "en": "Drawings review fee"},
-                "rule": "fixed",
-                "amount_piasters": 130000,
-            },
-            {
-                "code": "permit",
-                "name": {"ar": "رسم الترخيص", "en": "Permit fee"},
-                "rule": "per_m2",
-                "rate_piasters": 500,
-                "inputs": ["built_area"],
-                "minimum_piasters": 30000,
-                "maximum_piasters": 9000000,
-            },
-        ],
-    }
-    body.update(overrides)
-    return body
 
 
 async def test_publishing_a_service_is_idempotent_and_publishes_one_event(
@@ -387,3 +331,206 @@ async def test_centres_are_changed_within_the_jurisdiction_only(catalogue: Catal
     )
     assert plate.status_code == 422
     assert len(await catalogue.events("catalog.centre.updated")) == 1
+
+
+async def test_a_form_field_the_fees_multiply_cannot_be_removed(catalogue: Catalogue) -> None:
+    detail = (await catalogue.client.get(f"{API}/services/BLD-002")).json()
+    body = definition(detail)
+    without = [f for f in body["fields"] if f["name"] != "built_area"]
+    removed = await catalogue.client.put(
+        f"{API}/services/BLD-002", json={**body, "fields": without}, headers=catalogue.auth()
+    )
+    assert removed.status_code == 422, removed.text
+    assert [(e["field"], e["code"]) for e in removed.json()["errors"]] == [
+        ("fields.built_area", "fee.input_field_removed")
+    ]
+
+    index = next(i for i, f in enumerate(body["fields"]) if f["name"] == "built_area")
+    retyped = [dict(f) for f in body["fields"]]
+    retyped[index] = {**retyped[index], "kind": "text"}
+    for bound in ("min_value", "max_value"):
+        retyped[index].pop(bound, None)
+    as_text = await catalogue.client.put(
+        f"{API}/services/BLD-002", json={**body, "fields": retyped}, headers=catalogue.auth()
+    )
+    assert as_text.status_code == 422, as_text.text
+    assert [(e["field"], e["code"]) for e in as_text.json()["errors"]] == [
+        (f"fields.{index}.kind", "fee.input_field_not_a_number")
+    ]
+    assert await catalogue.events() == []
+    quote = await catalogue.client.post(
+        f"{API}/services/BLD-002/quote", json={"inputs": {"built_area": 100}}
+    )
+    assert quote.status_code == 200  # the form and the fees still agree
+
+    # A field no fee rule reads may go.
+    optional = [f for f in body["fields"] if f["name"] != "plot_number"]
+    fine = await catalogue.client.put(
+        f"{API}/services/BLD-002", json={**body, "fields": optional}, headers=catalogue.auth()
+    )
+    assert fine.status_code == 200, fine.text
+
+
+async def test_a_future_override_needs_its_field_too(catalogue: Catalogue) -> None:
+    """Only Giza's override from next month multiplies the number of floors: while it stands,
+    the field stays; once it is withdrawn, the field may go."""
+    starts = today() + timedelta(days=60)
+    per_floor = {
+        "code": "floors",
+        "name": {"ar": "رسم عن كل دور", "en": "Per-floor fee"},
+        "rule": "per_unit",
+        "rate_piasters": 10000,
+        "inputs": ["floors_count"],
+    }
+    added = await catalogue.client.post(
+        f"{API}/services/BLD-003/fee-schedules",
+        json={**fee_body("21", starts), "items": [per_floor]},
+        headers=catalogue.auth("21"),
+    )
+    assert added.status_code == 201, added.text
+    body = definition((await catalogue.client.get(f"{API}/services/BLD-003")).json())
+    without = {**body, "fields": [f for f in body["fields"] if f["name"] != "floors_count"]}
+
+    refused = await catalogue.client.put(
+        f"{API}/services/BLD-003", json=without, headers=catalogue.auth()
+    )
+    assert refused.status_code == 422, refused.text
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
+        ("fields.floors_count", "fee.input_field_removed")
+    ]
+    withdrawn = await catalogue.client.post(
+        f"{API}/services/BLD-003/fee-schedules/{added.json()['id']}/withdraw",
+        headers=catalogue.auth("21"),
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    accepted = await catalogue.client.put(
+        f"{API}/services/BLD-003", json=without, headers=catalogue.auth()
+    )
+    assert accepted.status_code == 200, accepted.text
+
+
+async def test_a_future_schedule_is_withdrawn_before_it_starts(catalogue: Catalogue) -> None:
+    starts = today() + timedelta(days=30)
+    added = await catalogue.client.post(
+        f"{API}/services/BLD-003/fee-schedules",
+        json=fee_body("21", starts),
+        headers=catalogue.auth("21"),
+    )
+    assert added.status_code == 201, added.text
+    schedule = added.json()
+    url = f"{API}/services/BLD-003/fee-schedules/{schedule['id']}"
+
+    withdrawn = await catalogue.client.post(f"{url}/withdraw", headers=catalogue.auth("21"))
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["withdrawn_at"] is not None
+    assert withdrawn.json()["effective_from"] == starts.isoformat()
+    again = await catalogue.client.post(f"{url}/withdraw", headers=catalogue.auth("21"))
+    assert again.status_code == 200
+    assert again.json() == withdrawn.json()
+    changes = [e.data["change"] for e in await catalogue.events("catalog.fee.changed")]
+    assert changes == ["added", "withdrawn"]  # once, however often it is asked
+
+    history = (
+        await catalogue.client.get(
+            f"{API}/services/BLD-003/fee-schedules", params={"governorate": "21"}
+        )
+    ).json()["items"]
+    assert schedule["id"] not in [s["id"] for s in history]
+    fees = (
+        await catalogue.client.get(
+            f"{API}/services/BLD-003", params={"governorate": "21", "on": starts.isoformat()}
+        )
+    ).json()["fees"]
+    assert fees["source"] == "national"  # the override never applies
+    closed = await catalogue.client.post(
+        f"{url}/close",
+        json={"effective_to": (starts + timedelta(days=5)).isoformat()},
+        headers=catalogue.auth("21"),
+    )
+    assert closed.status_code == 409
+    assert closed.json()["code"] == "fee_schedule_withdrawn"
+    # The period is free again: the database's overlap rule ignores withdrawn schedules too.
+    replacement = await catalogue.client.post(
+        f"{API}/services/BLD-003/fee-schedules",
+        json=fee_body("21", starts),
+        headers=catalogue.auth("21"),
+    )
+    assert replacement.status_code == 201, replacement.text
+
+
+async def test_a_schedule_in_effect_cannot_be_withdrawn(catalogue: Catalogue) -> None:
+    history = (
+        await catalogue.client.get(
+            f"{API}/services/ROD-001/fee-schedules", params={"governorate": "02"}
+        )
+    ).json()["items"]
+    current = next(s for s in history if s["governorate"] == "02" and s["effective_to"] is None)
+    response = await catalogue.client.post(
+        f"{API}/services/ROD-001/fee-schedules/{current['id']}/withdraw",
+        headers=catalogue.auth("02"),
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "fee_schedule_started"
+    assert await catalogue.events() == []
+
+
+@pytest.mark.parametrize(
+    ("owner", "jurisdiction", "status"),
+    [
+        ("02", "21", 404),  # another governorate's override: not revealed
+        (None, "21", 403),  # the national default
+        ("21", "21", 200),
+    ],
+)
+@pytest.mark.parametrize("action", ["close", "withdraw"])
+async def test_closing_and_withdrawing_follow_the_admins_scope(
+    catalogue: Catalogue, owner: str | None, jurisdiction: str, status: int, action: str
+) -> None:
+    starts = today() + timedelta(days=30)
+    if owner is None:  # the national default in effect
+        history = (await catalogue.client.get(f"{API}/services/BLD-003/fee-schedules")).json()
+        schedule = next(
+            s for s in history["items"] if s["governorate"] is None and s["effective_to"] is None
+        )
+    else:
+        added = await catalogue.client.post(
+            f"{API}/services/BLD-003/fee-schedules",
+            json=fee_body(owner, starts),
+            headers=catalogue.auth(owner),
+        )
+        assert added.status_code == 201, added.text
+        schedule = added.json()
+    url = f"{API}/services/BLD-003/fee-schedules/{schedule['id']}/{action}"
+    body = {"effective_to": (starts + timedelta(days=10)).isoformat()}
+    response = await catalogue.client.post(
+        url, json=body if action == "close" else None, headers=catalogue.auth(jurisdiction)
+    )
+    assert response.status_code == status, response.text
+    changes = [e.data["change"] for e in await catalogue.events("catalog.fee.changed")]
+    expected = {"close": "closed", "withdraw": "withdrawn"}[action]
+    assert changes.count(expected) == (status == 200)
+
+
+async def test_every_bad_fee_item_is_named_at_once(catalogue: Catalogue) -> None:
+    starts = today() + timedelta(days=30)
+    body = fee_body(None, starts, effective_to=(starts - timedelta(days=3)).isoformat())
+    body["items"][1]["rate_piasters"] = -5
+    body["items"].append(
+        {
+            "code": "stamp",
+            "name": {"ar": "دمغة", "en": "Stamp duty"},
+            "rule": "per_unit",
+            "rate_piasters": 10,
+            "inputs": ["storeys"],  # not a field of the form
+        }
+    )
+    response = await catalogue.client.post(
+        f"{API}/services/BLD-003/fee-schedules", json=body, headers=catalogue.auth()
+    )
+    assert response.status_code == 422, response.text
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [
+        ("effective_to", "fee.period_empty"),
+        ("items.1.rate_piasters", "fee.negative"),
+        ("items.2.inputs", "fee.input_not_a_number_field"),
+    ]
+    assert await catalogue.events() == []

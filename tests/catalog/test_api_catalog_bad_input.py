@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
 import pytest
 
 from tests.catalog.conftest import Catalogue
@@ -71,7 +75,10 @@ async def test_unknown_quote_service_and_bad_quote_body(catalogue: Catalogue) ->
         f"{API}/services/BLD-002/quote", json={"governorate": "99", "on": "not a day"}
     )
     assert bad.status_code == 422
-    assert [e["field"] for e in bad.json()["errors"]] == ["governorate"]
+    assert [(e["field"], e["code"]) for e in bad.json()["errors"]] == [
+        ("governorate", "unknown_governorate"),
+        ("on", "invalid_date"),
+    ]
     extra = await catalogue.client.post(f"{API}/services/BLD-002/quote", json={"area": 5})
     assert extra.status_code == 422
     assert [e["field"] for e in extra.json()["errors"]] == ["area"]
@@ -84,3 +91,46 @@ async def test_problem_messages_follow_accept_language(catalogue: Catalogue) -> 
     )
     assert arabic.json()["detail"] == "لا توجد خدمة بالرمز XXX-999"
     assert english.json()["detail"] == "no service XXX-999"
+
+
+async def test_every_bad_quote_input_is_named_at_once(catalogue: Catalogue) -> None:
+    # Road occupancy multiplies two inputs: one left out, the other not a number.
+    response = await catalogue.client.post(
+        f"{API}/services/ROD-001/quote", json={"inputs": {"occupancy_months": "many"}}
+    )
+    assert response.status_code == 422, response.text
+    assert sorted((e["field"], e["code"]) for e in response.json()["errors"]) == [
+        ("inputs.occupancy_area", "fee.input_missing"),
+        ("inputs.occupancy_months", "not_number"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "check"),
+    [
+        ("/services?offset=١&limit=١٠", lambda body: (body["offset"], body["limit"]) == (1, 10)),
+        ("/centres?limit=١٠", lambda body: (body["limit"], len(body["items"])) == (10, 10)),
+        ("/centres?offset=٢٠٠&limit=٥", lambda body: (body["offset"], body["limit"]) == (200, 5)),
+        ("/search?q=محل&limit=٢", lambda body: len(body["items"]) == 2),
+        (
+            "/mobile-stops?governorate=٢١&days=٣",
+            lambda body: (
+                date.fromisoformat(body["to"]) - date.fromisoformat(body["from"])
+                == timedelta(days=3)
+            ),
+        ),
+        (
+            "/centres/21-M01/schedule?days=٧",
+            lambda body: (
+                date.fromisoformat(body["to"]) - date.fromisoformat(body["from"])
+                == timedelta(days=7)
+            ),
+        ),
+    ],
+)
+async def test_arabic_indic_digits_are_read_in_numeric_parameters(
+    catalogue: Catalogue, path: str, check: Callable[[dict[str, Any]], bool]
+) -> None:
+    response = await catalogue.client.get(API + path)
+    assert response.status_code == 200, response.text
+    assert check(response.json())

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from catalog_service.domain.catalogue import offered_at
+from catalog_service.domain.centres import CentreKind
 from catalog_service.seed import load_centres, load_services
 from tests.catalog.conftest import PUBLIC_BASE_URL, Catalogue
 
@@ -113,6 +115,50 @@ async def test_service_list_filters_and_pages(catalogue: Catalogue) -> None:
     assert first["total"] == second["total"] == everything["total"]
     codes = [s["code"] for s in first["items"] + second["items"]]
     assert codes == [s["code"] for s in everything["items"][:20]]
+
+
+async def test_the_governorate_filter_keeps_what_its_citizens_can_use(
+    catalogue: Catalogue,
+) -> None:
+    """Online services, and those one of the governorate's active centres offers: Red Sea
+    (35) has no governorate-HQ centre, so the services offered only there are left out."""
+    kinds = {c.kind for c in load_centres() if c.governorate_code == "35" and c.active}
+    assert CentreKind.GOVERNORATE_HQ not in kinds
+    usable = [
+        s.code
+        for s in load_services()
+        if s.active and (s.online or any(offered_at(s, kind) for kind in kinds))
+    ]
+    red_sea = await get(catalogue, "/services", governorate="35", limit=200)
+    assert sorted(s["code"] for s in red_sea["items"]) == sorted(usable)
+    assert red_sea["total"] == len(usable) < len([s for s in load_services() if s.active])
+    hq_only = "INV-003"  # offered at governorate-HQ centres only, not online
+    assert hq_only not in usable
+    giza = await get(catalogue, "/services", governorate="21", limit=200)
+    assert hq_only in [s["code"] for s in giza["items"]]
+
+    # Filters combine: Red Sea's online services are the online ones.
+    online = await get(catalogue, "/services", governorate="35", online="true", limit=200)
+    assert {s["code"] for s in online["items"]} == {
+        s.code for s in load_services() if s.active and s.online
+    }
+
+    # Once Red Sea opens a governorate-HQ centre, its services are there too.
+    opened = await catalogue.client.post(
+        f"{API}/centres",
+        json={
+            "code": "35-H01",
+            "kind": "governorate_hq",
+            "name": {"ar": "المركز التكنولوجي بديوان عام محافظة البحر الأحمر", "en": "Red Sea HQ"},
+            "address": {"ar": "الغردقة", "en": "Hurghada"},
+            "phone": "065 354 6000",
+            "hours": [{"weekday": 7, "opens": "08:30", "closes": "15:30"}],
+        },
+        headers=catalogue.auth("35"),
+    )
+    assert opened.status_code == 201, opened.text
+    after = await get(catalogue, "/services", governorate="35", limit=200)
+    assert hq_only in [s["code"] for s in after["items"]]
 
 
 async def test_service_detail_in_the_contract_shape(catalogue: Catalogue) -> None:

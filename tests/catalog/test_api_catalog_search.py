@@ -27,6 +27,9 @@ async def search(catalogue: Catalogue, q: str, limit: int = 5) -> list[str]:
         ("محل", "SHP-001"),
         ("shop licence", "SHP-001"),
         ("building permit", "BLD-002"),
+        ("رخصة محل عام", "SHP-001"),  # «رخصة» and «ترخيص» are one word
+        ("توك توك", "VEH-001"),  # the licence, not its renewal
+        ("تصالح", "REC-001"),
     ],
 )
 async def test_search_ranks_the_service_people_mean_first(

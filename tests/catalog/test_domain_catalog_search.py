@@ -82,7 +82,47 @@ def test_diacritics_tatweel_and_spelling_do_not_change_the_answer(
 def test_half_typed_query_finds_building_permits(docs: list[SearchDocument]) -> None:
     found = top(docs, "رخصه بنا", 3)
     assert found[0] == "BLD-002"
-    assert all(code.startswith("BLD-") for code in found)
+    # Licences to build, whatever is built (a tomb's, CEM-002, is one too).
+    names = {s.code: s.name_ar for s in load_services()}
+    assert all(names[code].startswith("ترخيص بناء") for code in found)
+
+
+def test_rukhsa_and_tarkhis_are_one_word() -> None:
+    """«رخصة» (a licence) and «ترخيص» (licensing) are what people type for the same thing."""
+
+    def forms(word: str) -> frozenset[str]:
+        return stems(normalise(word))
+
+    assert forms("رخصة") & forms("ترخيص")
+    assert forms("الرخصة") & forms("تراخيص")
+    assert not forms("رخصة") & forms("تصريح")  # a permit stays a synonym, not the same word
+
+
+def test_a_shop_licence_query_puts_the_licence_before_acts_on_one(
+    docs: list[SearchDocument],
+) -> None:
+    # «رخصة» literally in «نقل ملكية رخصة محل عام» must not beat «ترخيص محل عام» itself.
+    assert top(docs, "رخصة محل عام", 1) == ["SHP-001"]
+    assert top(docs, "رخصه محل عام", 1) == ["SHP-001"]
+
+
+def test_tok_tok_finds_the_licence_before_its_renewal(docs: list[SearchDocument]) -> None:
+    found = top(docs, "توك توك", 10)
+    assert found[0] == "VEH-001"
+    assert found.index("VEH-001") < found.index("VEH-002")  # the licence, then its renewal
+
+
+def test_a_query_naming_an_act_on_a_licence_finds_that_act(docs: list[SearchDocument]) -> None:
+    assert top(docs, "تجديد رخصة توك توك", 1) == ["VEH-002"]
+    assert top(docs, "تجديد ترخيص محل", 1) == ["SHP-004"]
+
+
+def test_reconciliation_puts_the_reconciliation_request_clearly_first(
+    docs: list[SearchDocument],
+) -> None:
+    first, second, *_ = rank(docs, "تصالح", 5)
+    assert first.key == "REC-001"
+    assert first.score >= 1.2 * second.score
 
 
 @pytest.mark.parametrize("query", ["محل", "المحلات", "للمحال العامة", "رخصة محل"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from catalog_service.domain.catalogue import offered_at
 from catalog_service.seed import load_categories, load_centres, load_services
 from mahaliyat.auth import TokenVerifier
 from tests.catalog.conftest import PORTAL_URL, PUBLIC_BASE_URL, Catalogue, running, settings_for
+from tests.catalog.pdf_text import pdf_lines
 
 
 def decode_qr(png: bytes, tmp_path: Path) -> str:
@@ -26,6 +28,39 @@ def decode_qr(png: bytes, tmp_path: Path) -> str:
         [zbarimg, "--raw", "-q", str(path)], capture_output=True, text=True, check=True
     )
     return result.stdout.strip()
+
+
+def render_svg(svg: bytes, tmp_path: Path) -> bytes:
+    """The SVG as a browser draws it: a PNG screenshot by Debian's headless Chromium (which
+    the page tests use already; ``.ci/run`` installs it)."""
+    chromium = (
+        os.environ.get("MAHALIYAT_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+    if chromium is None:
+        pytest.fail("Chromium is not installed: apt-get install chromium (.ci/run does)")
+    source, picture = tmp_path / "qr.svg", tmp_path / "qr-svg.png"
+    source.write_bytes(svg)
+    subprocess.run(
+        [
+            chromium,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'chromium'}",
+            "--window-size=400,400",
+            f"--screenshot={picture}",
+            source.as_uri(),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return picture.read_bytes()
 
 
 def html_lang_dir(page: str) -> tuple[str, str]:
@@ -54,7 +89,7 @@ async def test_the_qr_code_opens_the_centre_page(
     assert svg.headers["content-type"] == "image/svg+xml"
     assert svg.text.startswith("<svg")
     assert 'xmlns="http://www.w3.org/2000/svg"' in svg.text
-    assert svg.text.rstrip().endswith("</svg>")
+    assert decode_qr(render_svg(svg.content, tmp_path), tmp_path) == url
     assert (await client.get("/c/21-99-F01/qr.png")).status_code == 404
 
 
@@ -148,6 +183,18 @@ async def test_the_guide_lists_procedures_documents_and_fees(
     assert (await sqlite_catalogue.client.get("/guide/99")).status_code == 404
 
 
+def section(lines: list[str], code: str) -> list[str]:
+    """The lines of one service in the guide: from its heading to the next service's."""
+    start = next(i for i, line in enumerate(lines) if f"({code})" in line or f"){code}(" in line)
+    end = next(
+        (i for i in range(start + 1, len(lines)) if SERVICE_CODE.search(lines[i])), len(lines)
+    )
+    return lines[start:end]
+
+
+SERVICE_CODE = re.compile(r"[A-Z]{3}-\d{3}")
+
+
 async def test_the_guide_as_pdf(sqlite_catalogue: Catalogue) -> None:
     response = await sqlite_catalogue.client.get("/guide/21.pdf")
     assert response.status_code == 200, response.text
@@ -164,6 +211,34 @@ async def test_the_guide_as_pdf(sqlite_catalogue: Catalogue) -> None:
     national = await sqlite_catalogue.client.get("/guide/EG.pdf?lang=en")
     assert national.content.startswith(b"%PDF-")
     assert national.headers["etag"] != response.headers["etag"]
+
+
+async def test_the_pdf_guide_holds_every_service_with_its_fees(
+    sqlite_catalogue: Catalogue,
+) -> None:
+    active = [s for s in load_services() if s.active]
+    permit = next(s for s in active if s.code == "BLD-002")
+
+    # Giza's guide, in Arabic: printed right to left, so a line reads reversed.
+    giza = pdf_lines((await sqlite_catalogue.client.get("/guide/21.pdf")).content)
+    assert "محافظة الجيزة" in giza[0][::-1]
+    assert {code for line in giza for code in SERVICE_CODE.findall(line)} == {
+        s.code for s in active
+    }
+    lines = section(giza, "BLD-002")
+    assert permit.name_ar in lines[0][::-1]
+    assert any(permit.steps[0].text_ar in line[::-1] for line in lines)
+    assert any(permit.documents[0].name_ar in line[::-1] for line in lines)
+    # Giza's own review fee (EGP 1,200), its digits left to right inside the Arabic line.
+    assert any("١٬٢٠٠٫٠٠" in line and "م.ج" in line for line in lines)
+
+    # The national guide in English: the national default fee.
+    national = pdf_lines((await sqlite_catalogue.client.get("/guide/EG.pdf?lang=en")).content)
+    assert national[0] == "Unified guide to local administration services"
+    lines = section(national, "BLD-002")
+    assert lines[0] == f"{permit.name_en} (BLD-002)"
+    assert f"1. {permit.steps[0].text_en}" in lines
+    assert "Drawings review fee: EGP 1,000.00" in lines  # Giza's is 1,200.00
 
 
 async def test_without_an_arabic_font_the_pdf_is_503_saying_so(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from catalog_service import inputs
 from catalog_service.api import (
     categories,
     centres,
@@ -18,6 +21,7 @@ from catalog_service.api import (
     search,
     services,
 )
+from catalog_service.demo_stops import DemoStopPlanner
 from catalog_service.readmodel import CatalogueReadModel
 from catalog_service.seeding import seed_catalogue
 from catalog_service.settings import CatalogSettings
@@ -35,18 +39,33 @@ def create_app(
     *,
     bus: EventBus | None = None,
     verifier: TokenVerifier | None = None,
+    today: Callable[[], date] = inputs.today,
 ) -> FastAPI:
+    """``today`` is the demo calendar: the day mobile stops are planned from (tests move it)."""
     settings = settings or CatalogSettings()
     runtime = ServiceRuntime(settings, migrations=MIGRATIONS, bus=bus)
     read_model = CatalogueReadModel(runtime.database, check_seconds=settings.snapshot_check_seconds)
+    planner = DemoStopPlanner(
+        runtime.database,
+        read_model,
+        days=settings.mobile_schedule_days,
+        interval=settings.mobile_schedule_check_seconds,
+        today=today,
+    )
 
     async def seed_and_warm(started: ServiceRuntime) -> None:
-        await seed_catalogue(started.database, settings)
+        await seed_catalogue(started.database, settings, today)
         read_model.invalidate()
         await read_model.current()
+        if settings.seed_demo_data:
+            planner.start()
+
+    async def stop_planner(_runtime: ServiceRuntime) -> None:
+        await planner.stop()
 
     # After migrations and the bus: the hook needs the read model, which needs the runtime's database.
     runtime.on_start = (*runtime.on_start, seed_and_warm)
+    runtime.on_stop = (*runtime.on_stop, stop_planner)
     app = create_service_app(
         runtime=runtime,
         title="Mahaliyat Catalog — دليل الخدمات",
@@ -67,4 +86,5 @@ def create_app(
         verifier=verifier,
     )
     app.state.read_model = read_model
+    app.state.demo_stops = planner
     return app

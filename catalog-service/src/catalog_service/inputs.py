@@ -5,8 +5,9 @@ Arabic-Indic digits are accepted wherever digits are (``٢١`` is governorate 21
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from datetime import date, datetime
+from typing import TypeVar
 
 from catalog_service.domain.centres import CAIRO
 from catalog_service.domain.codes import (
@@ -103,7 +104,51 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "لوحة المركبة للمراكز المتنقلة فقط",
         "only mobile centres have a plate",
     ),
+    "fee.input_field_removed": (
+        "حقل يحتاجه جدول رسوم سارٍ أو قادم لحساب الرسوم",
+        "a current or future fee schedule computes its fees from this field",
+    ),
+    "fee.input_field_not_a_number": (
+        "يحتاج جدول رسوم سارٍ أو قادم هذا الحقل رقمًا أو مساحة",
+        "a current or future fee schedule needs this field to be a number or an area",
+    ),
+    "centre.code_not_of_kind": (
+        "حرف الرمز لا يطابق نوع المركز (F ثابت، H ديوان المحافظة، M متنقل، L تراخيص)",
+        "the code's letter is not the kind's (F fixed, H governorate HQ, M mobile, L licensing)",
+    ),
+    "centre.code_needs_subdivision": (
+        "المركز الثابت يتبع مركزًا/مدينة/حيًا: ‎21-03-F01",
+        "a fixed centre belongs to a markaz/city/district: 21-03-F01",
+    ),
+    "centre.code_governorate_level": (
+        "مراكز ديوان المحافظة والمراكز المتنقلة تتبع المحافظة: ‎21-H01، ‎21-M03",
+        "governorate-HQ and mobile centres belong to the governorate: 21-H01, 21-M03",
+    ),
+    "schedule.starts_in_past": ("لا يُعدَّل جدول أيام مضت", "past days cannot be rescheduled"),
+    "schedule.range_empty": ("النهاية يجب أن تكون بعد البداية", "must come after the start"),
+    "schedule.range_too_long": (
+        "الفترة أطول من ٩٢ يومًا",
+        "the range is longer than 92 days",
+    ),
+    "schedule.outside_range": ("اليوم خارج الفترة", "the day is outside the range"),
+    "schedule.stops_overlap": (
+        "للمركز المتنقل وقفة واحدة في اليوم",
+        "a mobile centre has one stop a day",
+    ),
+    "schedule.outside_service_hours": (
+        "مواعيد الوقفة بين ٦ صباحًا و١٠ مساءً",
+        "stops are between 06:00 and 22:00",
+    ),
+    "schedule.outside_governorate": (
+        "المكان خارج محافظة المركز المتنقل",
+        "the place is outside the mobile centre's governorate",
+    ),
 }
+
+
+T = TypeVar("T")
+# (field, code, location) of each bad input, collected so one 422 names them all.
+Errors = list[tuple[str, str, str]]
 
 
 def message(code: str) -> str:
@@ -128,6 +173,17 @@ def invalid(errors: list[tuple[str, str, str]]) -> Problem:
 
 def refuse(field: str, code: str, location: str = "query") -> Problem:
     return invalid([(field, code, location)])
+
+
+def collect(errors: Errors, read: Callable[[], T]) -> T | None:
+    """``read()``, or None with the fields its 422 named added to ``errors``."""
+    try:
+        return read()
+    except Problem as exc:
+        if exc.status != 422 or not exc.errors:
+            raise
+        errors.extend((e["field"], e["code"], e["location"]) for e in exc.errors)
+        return None
 
 
 def today() -> date:

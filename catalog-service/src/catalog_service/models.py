@@ -21,10 +21,15 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     Time,
     Uuid,
+    func,
+    literal_column,
+    text,
 )
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mahaliyat.db import Base, UTCDateTime, make_metadata
@@ -105,7 +110,12 @@ class ServiceRow(CatalogBase):
 
 
 class FeeScheduleRow(CatalogBase):
-    """A service's fee items for one governorate (NULL: the national default) on [from, to)."""
+    """A service's fee items for one governorate (NULL: the national default) on [from, to).
+
+    A withdrawn schedule (``withdrawn_at``) never applied; it is kept for the record only.
+    On PostgreSQL an exclusion constraint (migration 0003) refuses overlapping periods of
+    one service and governorate among the schedules not withdrawn.
+    """
 
     __tablename__ = "fee_schedules"
     __table_args__ = (
@@ -123,6 +133,25 @@ class FeeScheduleRow(CatalogBase):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+_fees = FeeScheduleRow.__table__
+assert isinstance(_fees, Table)
+_fees.append_constraint(
+    ExcludeConstraint(
+        (_fees.c.service_code, "="),
+        # NULL (the national default) would never equal NULL: compare a stand-in instead.
+        (func.coalesce(_fees.c.governorate_code, literal_column("'--'")), "="),
+        (
+            func.daterange(_fees.c.effective_from, _fees.c.effective_to, literal_column("'[)'")),
+            "&&",
+        ),
+        name="ex_fee_schedules_period",
+        using="gist",
+        where=text("withdrawn_at IS NULL"),
+    ).ddl_if(dialect="postgresql")
+)
 
 
 class CentreRow(CatalogBase):
@@ -146,10 +175,14 @@ class CentreRow(CatalogBase):
     vehicle_plate: Mapped[str | None] = mapped_column(String(40), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Mobile centres: the days before this one are planned (an admin's schedule or the demo's),
+    # so the demo top-up never refills a day an admin left empty. NULL: nothing planned yet.
+    stops_planned_to: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class MobileStopRow(CatalogBase):
-    """Where a mobile centre stands on a day (one stop per vehicle and day)."""
+    """Where a mobile centre stands on a day (one stop per vehicle and day: it parks in one
+    village or district for the day's service hours)."""
 
     __tablename__ = "mobile_stops"
     __table_args__ = (Index("ix_mobile_stops_subdivision_day", "subdivision_code", "day"),)

@@ -9,12 +9,22 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from catalog_service.domain.catalogue import Channel, FieldKind
 from catalog_service.domain.centres import CentreKind
 from catalog_service.domain.fees import FeeRule
 from catalog_service.domain.geography import SubdivisionKind
+from catalog_service.domain.personal_numbers import ascii_digits
+
+
+def _latin_digits(value: object) -> object:
+    return ascii_digits(value.strip()) if isinstance(value, str) else value
+
+
+# An integer as people type it: Arabic-Indic digits read (``?limit=١٠`` is 10). Use it for
+# every integer query or path parameter (ARCHITECTURE rule 6).
+Integer = Annotated[int, BeforeValidator(_latin_digits)]
 
 
 class Bilingual(BaseModel):
@@ -167,6 +177,9 @@ class FeeScheduleOut(BaseModel):
     items: list[FeeItemOut]
     created_at: datetime
     closed_at: datetime | None
+    withdrawn_at: datetime | None = Field(
+        default=None, description="set when withdrawn before its first day; it never applied"
+    )
 
 
 class FeeScheduleList(BaseModel):
@@ -272,8 +285,8 @@ class ServiceQuery(QueryModel):
         default=None, description="only what its centres offer, or online"
     )
     include_retired: bool = False
-    limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0, le=10_000)
+    limit: Integer = Field(default=50, ge=1, le=200)
+    offset: Integer = Field(default=0, ge=0, le=10_000)
 
 
 class FeesQuery(QueryModel):
@@ -291,7 +304,7 @@ class ScheduleHistoryQuery(QueryModel):
 
 class SearchQuery(QueryModel):
     q: str = Field(max_length=200, examples=["رخصه بنا", "shop licence"])
-    limit: int = Field(default=20, ge=1, le=50)
+    limit: Integer = Field(default=20, ge=1, le=50)
 
 
 class CentreQuery(QueryModel):
@@ -302,15 +315,15 @@ class CentreQuery(QueryModel):
     kind: CentreKind | None = None
     service: str | None = Field(default=None, description="only centres offering this service")
     include_inactive: bool = False
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=10_000)
+    limit: Integer = Field(default=50, ge=1, le=500)
+    offset: Integer = Field(default=0, ge=0, le=10_000)
 
 
 class ScheduleQuery(QueryModel):
     start: str | None = Field(
         default=None, alias="from", description="YYYY-MM-DD; default: today in Cairo"
     )
-    days: int = Field(default=14, ge=1, le=31)
+    days: Integer = Field(default=14, ge=1, le=31)
 
 
 class StopsQuery(QueryModel):
@@ -319,7 +332,7 @@ class StopsQuery(QueryModel):
     start: str | None = Field(
         default=None, alias="from", description="YYYY-MM-DD; default: today in Cairo"
     )
-    days: int = Field(default=7, ge=1, le=31, description="this week: the next 7 days")
+    days: Integer = Field(default=7, ge=1, le=31, description="this week: the next 7 days")
 
 
 class PageQuery(QueryModel):
@@ -373,7 +386,7 @@ class FormFieldIn(BaseModel):
     required: bool = True
     min_value: float | None = None
     max_value: float | None = None
-    max_length: int | None = Field(default=None, ge=1, le=10_000)
+    max_length: Integer | None = Field(default=None, ge=1, le=10_000)
     options: list[OptionIn] = Field(default_factory=list, max_length=100)
 
 
@@ -391,7 +404,7 @@ class ServiceDefinitionIn(BaseModel):
     description: LongBilingualIn
     category: str = Field(description="category code", examples=["BLD"])
     department: str = Field(description="department code", examples=["planning"])
-    sla_days: int = Field(ge=1, le=365)
+    sla_days: Integer = Field(ge=1, le=365)
     online: bool
     channels: list[Channel] = Field(min_length=1, max_length=5)
     centre_kinds: list[CentreKind] = Field(default_factory=list, max_length=4)
@@ -412,11 +425,11 @@ class FeeItemIn(BaseModel):
     code: Slug
     name: BilingualIn
     rule: FeeRule
-    amount_piasters: int = 0
-    rate_piasters: int = 0
+    amount_piasters: Integer = 0
+    rate_piasters: Integer = 0
     inputs: list[Slug] = Field(default_factory=list, max_length=5)
-    minimum_piasters: int | None = None
-    maximum_piasters: int | None = None
+    minimum_piasters: Integer | None = None
+    maximum_piasters: Integer | None = None
 
 
 class FeeScheduleIn(BaseModel):
@@ -434,9 +447,47 @@ class FeeScheduleClose(BaseModel):
 
 class OpeningHoursIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    weekday: int = Field(ge=1, le=7)
-    opens: str = Field(pattern=r"^\d{2}:\d{2}$")
-    closes: str = Field(pattern=r"^\d{2}:\d{2}$")
+    weekday: Integer = Field(ge=1, le=7)
+    opens: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["09:00"])
+    closes: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["15:00"])
+
+
+class CentreCreate(BaseModel):
+    """A new technology centre; its code says its governorate (and subdivision) and its kind:
+    ``21-03-F04`` fixed, ``21-H01`` governorate HQ, ``21-M03`` mobile, ``21-L02`` or
+    ``21-03-L01`` licensing."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(examples=["21-03-F04"], max_length=20)
+    kind: CentreKind
+    name: BilingualIn
+    address: BilingualIn
+    phone: str = Field(examples=["+20233456789"], max_length=40)
+    hours: list[OpeningHoursIn] = Field(min_length=1, max_length=21)
+    active: bool = True
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    vehicle_plate: str | None = Field(default=None, max_length=40, description="mobile centres")
+
+
+class StopIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    on: str = Field(examples=["2026-12-06"], description="YYYY-MM-DD; one stop a day")
+    opens: str = Field(examples=["09:00"], max_length=5)
+    closes: str = Field(examples=["14:00"], max_length=5)
+    subdivision: str = Field(
+        examples=["21-03"], max_length=5, description="a markaz/city/district of its governorate"
+    )
+    place: BilingualIn
+
+
+class ScheduleReplace(BaseModel):
+    """Every stop of a mobile centre on the days [from, to); days left out have no stop."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    start: str = Field(alias="from", examples=["2026-12-06"], description="today or later")
+    end: str = Field(alias="to", examples=["2026-12-20"], description="exclusive")
+    stops: list[StopIn] = Field(max_length=92)
 
 
 class CentreUpdate(BaseModel):

@@ -4,7 +4,8 @@
   and fee schedules — is what the catalogue *is*: loaded whenever its tables are
   empty (``seed_reference_data``, on by default).
 - Centres and mobile stops are demo data (the real list comes from the ministry):
-  loaded only with ``seed_demo_data``. Stops are topped up on every start so the
+  loaded only with ``seed_demo_data``. Stops are topped up at start, and then by
+  :class:`catalog_service.demo_stops.DemoStopPlanner` while the service runs, so the
   next ``mobile_schedule_days`` days always have a schedule.
 
 One transaction, bulk inserts; on PostgreSQL an advisory lock lets replicas start together.
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import zlib
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,33 +48,53 @@ async def _reference(session: AsyncSession) -> bool:
     return loaded
 
 
-async def _demo(session: AsyncSession, days: int) -> bool:
+async def top_up_stops(session: AsyncSession, days: int, today: date) -> int:
+    """Plan the demo stops of every active mobile centre up to ``today + days``; how many.
+
+    Only days past a centre's planned horizon are filled (``stops_planned_to``): a day an
+    admin's schedule left without a stop stays without one.
+    """
+    end = today + timedelta(days=days)
+    horizon = await centres.planned_to(session)
+    planned = await centres.stop_days(session, today, end)
+    subdivisions = await geography.subdivisions(session)
+    missing = []
+    reached = []
+    for centre in await centres.centres(session, CentreKind.MOBILE):
+        start = max(today, horizon.get(centre.code, today))
+        if not centre.active or start >= end:
+            continue
+        reached.append(centre.code)
+        missing += [
+            stop
+            for stop in seed.mobile_schedule(centre, subdivisions, start, (end - start).days)
+            if (stop.centre_code, stop.on) not in planned
+        ]
+    if reached:
+        await centres.extend_planned_to(session, reached, end)
+    return await centres.add_stops(session, missing)
+
+
+async def _demo(session: AsyncSession, days: int, today: date) -> bool:
     loaded = False
     if not await centres.has_centres(session) and await geography.has_governorates(session):
         await centres.add_centres(session, seed.load_centres(), utcnow())
         loaded = True
-    today = inputs.today()
-    end = today + timedelta(days=days)
-    planned = await centres.stop_days(session, today, end)
-    subdivisions = await geography.subdivisions(session)
-    missing = [
-        stop
-        for centre in await centres.centres(session, CentreKind.MOBILE)
-        for stop in seed.mobile_schedule(centre, subdivisions, today, days)
-        if (stop.centre_code, stop.on) not in planned
-    ]
-    return await centres.add_stops(session, missing) > 0 or loaded
+    return await top_up_stops(session, days, today) > 0 or loaded
 
 
-async def seed_catalogue(database: Database, settings: CatalogSettings) -> bool:
+async def seed_catalogue(
+    database: Database, settings: CatalogSettings, today: Callable[[], date] = inputs.today
+) -> bool:
     """Load what is missing; True when anything was written (the generation is raised then)."""
     async with database.unit_of_work() as uow:
         session = uow.session
         if database.is_postgres:
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+        await generation.lock(session)  # first, as every catalogue writer: one lock order
         loaded = await _reference(session) if settings.seed_reference_data else False
         if settings.seed_demo_data:
-            loaded = await _demo(session, settings.mobile_schedule_days) or loaded
+            loaded = await _demo(session, settings.mobile_schedule_days, today()) or loaded
         if loaded:
             await generation.bump(session)
             log.info("catalogue seed data loaded")

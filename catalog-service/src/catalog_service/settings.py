@@ -30,6 +30,8 @@ class CatalogSettings(ServiceSettings):
     seed_reference_data: bool = True
     # Days of mobile-centre stops kept ahead of today by the demo seeding.
     mobile_schedule_days: int = Field(default=14, ge=1, le=90)
+    # How often a running demo tops its mobile-centre stops up (``seed_demo_data`` only).
+    mobile_schedule_check_seconds: float = Field(default=3600.0, gt=0)
     # How often a replica asks the database whether another one changed the catalogue.
     snapshot_check_seconds: float = Field(default=1.0, ge=0.0)
     # docs/contracts.md promises ``Cache-Control: public, max-age=300`` on catalogue reads.

@@ -1,4 +1,5 @@
-"""Fee schedules of a service: history (public), adding one and closing a period (admins)."""
+"""Fee schedules of a service: history (public); adding one, closing a period and withdrawing
+one not yet started (admins)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ FEE_WRITE_RESPONSES = {
         "content": WRITE_RESPONSES[404]["content"],
     },
     409: {
-        "description": "The period overlaps another schedule of the same service and governorate",
+        "description": "The period overlaps another schedule of the same service and governorate "
+        "(`fee_period_overlap`), or the schedule was withdrawn (`fee_schedule_withdrawn`) or has "
+        "started (`fee_schedule_started`)",
         "content": WRITE_RESPONSES[409]["content"],
     },
 }
@@ -94,3 +97,19 @@ async def close_fee_schedule(
     admin: CatalogAdmin,
 ) -> FeeScheduleOut:
     return await writes.close(session, read_model, admin, code, schedule_id, body)
+
+
+@router.post(
+    "/services/{code}/fee-schedules/{schedule_id}/withdraw",
+    response_model=FeeScheduleOut,
+    summary="Withdraw a schedule before its first day (it never applied); again: the same answer",
+    responses=FEE_WRITE_RESPONSES,
+)
+async def withdraw_fee_schedule(
+    code: str,
+    schedule_id: uuid.UUID,
+    session: Session,
+    read_model: ReadModel,
+    admin: CatalogAdmin,
+) -> FeeScheduleOut:
+    return await writes.withdraw(session, read_model, admin, code, schedule_id)

@@ -30,6 +30,10 @@ class FieldKind(StrEnum):
     AREA_M2 = "area_m2"
 
 
+# The kinds a fee rule can multiply (an area, a count of months or heads, …).
+NUMERIC_KINDS = frozenset({FieldKind.NUMBER, FieldKind.AREA_M2})
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     code: str

@@ -32,21 +32,37 @@ class FeeRule(StrEnum):
 
 
 class FeeRuleError(ValueError):
-    """An invalid fee item or schedule (the API answers 422 naming ``field``)."""
+    """An invalid fee item or schedule (the API answers 422 naming each field).
 
-    def __init__(self, field: str, code: str) -> None:
+    ``errors`` holds every (field, code) found; ``field`` and ``code`` are the first.
+    """
+
+    def __init__(self, field: str, code: str, errors: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(f"{field}: {code}")
         self.field = field
         self.code = code
+        self.errors: tuple[tuple[str, str], ...] = tuple(errors) or ((field, code),)
+
+    @classmethod
+    def of(cls, errors: Sequence[tuple[str, str]]) -> FeeRuleError:
+        return cls(*errors[0], errors)
 
 
 class FeeInputError(ValueError):
-    """A quote input missing or unusable (the API answers 422 naming ``field``)."""
+    """Quote inputs missing or unusable (the API answers 422 naming each field).
 
-    def __init__(self, field: str, code: str) -> None:
+    ``errors`` holds every (field, code) found; ``field`` and ``code`` are the first.
+    """
+
+    def __init__(self, field: str, code: str, errors: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(f"{field}: {code}")
         self.field = field
         self.code = code
+        self.errors: tuple[tuple[str, str], ...] = tuple(errors) or ((field, code),)
+
+    @classmethod
+    def of(cls, errors: Sequence[tuple[str, str]]) -> FeeInputError:
+        return cls(*errors[0], errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +78,38 @@ class FeeItem:
     maximum: int | None = None
 
     def __post_init__(self) -> None:
-        if not self.code:
-            raise FeeRuleError("code", "fee.item_code_missing")
-        for name in ("amount", "rate", "minimum", "maximum"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise FeeRuleError(name, "fee.not_integer_piasters")
-            if value is not None and value < 0:
-                raise FeeRuleError(name, "fee.negative")
-        if self.rule is FeeRule.FIXED:
-            if self.inputs or self.rate or self.minimum is not None or self.maximum is not None:
-                raise FeeRuleError("rule", "fee.fixed_takes_amount_only")
-            return
-        if self.amount:
-            raise FeeRuleError("amount", "fee.rated_takes_rate")
-        if not self.inputs:
-            raise FeeRuleError("inputs", "fee.inputs_missing")
-        if self.rule is FeeRule.PER_M2 and len(self.inputs) != 1:
-            raise FeeRuleError("inputs", "fee.per_m2_takes_one_area")
-        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
-            raise FeeRuleError("minimum", "fee.minimum_above_maximum")
+        if errors := item_errors(self):
+            raise FeeRuleError.of(errors)
+
+
+def item_errors(item: FeeItem) -> list[tuple[str, str]]:
+    """Every (attribute, code) that makes ``item`` invalid, in the order a reader checks them."""
+    errors: list[tuple[str, str]] = []
+    if not item.code:
+        errors.append(("code", "fee.item_code_missing"))
+    whole: dict[str, int | None] = {}
+    for name in ("amount", "rate", "minimum", "maximum"):
+        value = getattr(item, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            errors.append((name, "fee.not_integer_piasters"))
+        elif value is not None and value < 0:
+            errors.append((name, "fee.negative"))
+        else:
+            whole[name] = value
+    if item.rule is FeeRule.FIXED:
+        if item.inputs or item.rate or item.minimum is not None or item.maximum is not None:
+            errors.append(("rule", "fee.fixed_takes_amount_only"))
+        return errors
+    if item.amount:
+        errors.append(("amount", "fee.rated_takes_rate"))
+    if not item.inputs:
+        errors.append(("inputs", "fee.inputs_missing"))
+    elif item.rule is FeeRule.PER_M2 and len(item.inputs) != 1:
+        errors.append(("inputs", "fee.per_m2_takes_one_area"))
+    low, high = whole.get("minimum"), whole.get("maximum")
+    if low is not None and high is not None and low > high:
+        errors.append(("minimum", "fee.minimum_above_maximum"))
+    return errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +121,12 @@ class FeeSchedule:
     items: tuple[FeeItem, ...]
 
     def __post_init__(self) -> None:
-        if self.effective_to is not None and self.effective_to <= self.effective_from:
-            raise FeeRuleError("effective_to", "fee.period_empty")
+        errors = period_errors(self.effective_from, self.effective_to)
         codes = [i.code for i in self.items]
         if len(codes) != len(set(codes)):
-            raise FeeRuleError("items", "fee.item_code_duplicate")
+            errors.append(("items", "fee.item_code_duplicate"))
+        if errors:
+            raise FeeRuleError.of(errors)
 
     @property
     def free(self) -> bool:
@@ -120,6 +149,13 @@ class FeeSchedule:
             self.effective_to is None or other.effective_from < self.effective_to
         )
         return starts_before_other_ends and ends_after_other_starts
+
+
+def period_errors(effective_from: date, effective_to: date | None) -> list[tuple[str, str]]:
+    """A period [from, to) must hold at least one day."""
+    if effective_to is not None and effective_to <= effective_from:
+        return [("effective_to", "fee.period_empty")]
+    return []
 
 
 def schedule_for(
@@ -200,10 +236,16 @@ def _line(item: FeeItem, inputs: Mapping[str, object]) -> QuoteLine:
     if item.rule is FeeRule.FIXED:
         return QuoteLine(item.code, item.name_ar, item.name_en, None, item.amount)
     quantity = Decimal(1)
+    errors: list[tuple[str, str]] = []
     for name in item.inputs:
-        if inputs.get(name) is None:
-            raise FeeInputError(name, "fee.input_missing")
-        quantity *= _number(name, inputs[name])
+        try:
+            if inputs.get(name) is None:
+                raise FeeInputError(name, "fee.input_missing")
+            quantity *= _number(name, inputs[name])
+        except FeeInputError as exc:
+            errors.append((exc.field, exc.code))
+    if errors:
+        raise FeeInputError.of(errors)
     amount = int((quantity * item.rate).to_integral_value(rounding=ROUND_HALF_UP))
     if item.minimum is not None:
         amount = max(amount, item.minimum)
@@ -214,12 +256,20 @@ def _line(item: FeeItem, inputs: Mapping[str, object]) -> QuoteLine:
 
 def quote(schedule: FeeSchedule, inputs: Mapping[str, object] | None = None) -> Quote:
     """Line items and total in piasters for ``inputs`` (form values such as ``built_area``)."""
-    lines = tuple(_line(item, inputs or {}) for item in schedule.items)
+    lines: list[QuoteLine] = []
+    errors: dict[tuple[str, str], None] = {}  # in order, each input once
+    for item in schedule.items:
+        try:
+            lines.append(_line(item, inputs or {}))
+        except FeeInputError as exc:
+            errors.update(dict.fromkeys(exc.errors))
+    if errors:
+        raise FeeInputError.of(list(errors))
     return Quote(
         schedule.service_code,
         schedule.governorate_code,
         schedule.effective_from,
-        lines,
+        tuple(lines),
         sum(line.amount for line in lines),
     )
 

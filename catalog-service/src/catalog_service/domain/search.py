@@ -47,11 +47,24 @@ STOPWORDS = frozenset(
 _ARTICLE_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال")
 _LETTER_PREFIXES = "وبفلك"
 
-# Everyday equivalents, written normalised; each group is symmetric.
+# One word in its forms, written normalised: رخصة (a licence) and ترخيص (licensing, and the
+# licence itself in everyday speech) are what people type for the same thing, and broken
+# plurals the stemmer cannot reach. Each family compares as one word (an exact match).
+_WORD_FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset({"رخص", "رخصه", "ترخيص", "تراخيص"}),
+    frozenset({"تصريح", "تصاريح"}),
+    frozenset({"محل", "محال", "محلات"}),
+    frozenset({"مبني", "مباني"}),
+)
+# A family's canonical form: a token of the family stands for all of it.
+_CANONICAL: dict[str, str] = {word: min(family) for family in _WORD_FAMILIES for word in family}
+
+# Everyday equivalents that are different words, written normalised; each group is symmetric
+# and a match through it counts a little less than the word itself.
 _SYNONYM_GROUPS: tuple[frozenset[str], ...] = (
-    frozenset({"رخص", "رخصه", "ترخيص", "تراخيص", "تصريح", "تصاريح"}),
-    frozenset({"محل", "محال", "محلات", "دكان"}),
-    frozenset({"مبني", "مباني", "بناء", "عقار", "عماره"}),
+    frozenset({"رخصه", "تصريح"}),
+    frozenset({"محل", "دكان"}),
+    frozenset({"مبني", "بناء", "عقار", "عماره"}),
     frozenset({"شهاده", "افاده", "بيان"}),
     frozenset({"licence", "license", "licensing", "permit"}),
     frozenset({"shop", "store"}),
@@ -62,6 +75,16 @@ _SYNONYM_GROUPS: tuple[frozenset[str], ...] = (
 _SYNONYMS: dict[str, frozenset[str]] = {
     word: group - {word} for group in _SYNONYM_GROUPS for word in group
 }
+
+# Words that make a service an act on an existing licence or record (its renewal, transfer,
+# replacement, amendment, cancellation). Someone who asks for «رخصة محل» or «توك توك»
+# without such a word means the thing itself, so these services rank a little lower then.
+_DERIVED_ACTIONS = frozenset(
+    {"تجديد", "نقل", "بدل", "تعديل", "الغاء", "تنازل", "استبدال"}
+    | {"renewal", "renewing", "transfer", "replacement", "replacing", "amending", "amendment"}
+    | {"cancelling", "cancellation"}
+)
+_DERIVED_FACTOR = 0.85
 
 
 def normalise(text: str) -> str:
@@ -98,7 +121,28 @@ def stems(token: str) -> frozenset[str]:
                 forms.add(form[:-1])
     elif token.isalpha() and len(token) >= 4 and token.endswith("s") and not token.endswith("ss"):
         forms.add(token[:-1])
+    forms |= {_CANONICAL[f] for f in forms if f in _CANONICAL}
     return frozenset(forms)
+
+
+def word(token: str) -> str:
+    """The one form a phrase is compared in: article prefix off, a word family's canonical
+    form (``الترخيص`` and ``رخصه`` are both ``رخص``)."""
+    base = token
+    if _ARABIC.search(token):
+        for prefix in _ARTICLE_PREFIXES:
+            if token.startswith(prefix) and len(token) - len(prefix) >= 2:
+                base = token[len(prefix) :]
+                break
+    family = _CANONICAL.get(base)
+    if family is None and base.endswith("ه") and len(base) >= 4:
+        family = _CANONICAL.get(base[:-1])
+    return family or base
+
+
+def phrase(text: str) -> str:
+    """``text`` (normalised) as a sequence of :func:`word` forms, for phrase matching."""
+    return " ".join(word(t) for t in text.split())
 
 
 def _expand(token: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -111,10 +155,17 @@ def _expand(token: str) -> tuple[frozenset[str], frozenset[str]]:
     return own, frozenset(related - own)
 
 
+def _derived(texts: Iterable[str]) -> bool:
+    """Whether a name begins with an act on an existing record («تجديد ترخيص …»)."""
+    return any(
+        bool(words) and words[0] in _DERIVED_ACTIONS for words in (tokenise(t) for t in texts)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Field:
     weight: float
-    text: str  # normalised, for phrase matching
+    text: str  # normalised words in their :func:`word` forms, parts joined by " | "
     forms: frozenset[str]  # every stem of every token
 
 
@@ -126,6 +177,7 @@ class SearchDocument:
     code: str  # normalised code ("bld 002"), matched exactly
     fields: tuple[_Field, ...]
     name_token_count: int
+    derived: bool = False  # the name begins with an act on an existing record
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,14 +189,16 @@ class SearchHit:
 # Field weights: a word in the name says more than one in a document list.
 NAME, KEYWORDS, CATEGORY, DESCRIPTION, DOCUMENTS = 10.0, 8.0, 5.0, 2.0, 1.0
 _EXACT, _SYNONYM, _PREFIX = 1.0, 0.8, 0.6
+# A query that names a category («تصالح», «إشغال طريق») puts that category's services first.
+_CATEGORY_NAMED = 12.0
 
 
 def _field(weight: float, texts: Iterable[str]) -> _Field:
-    text = " | ".join(normalise(t) for t in texts)
+    normal = [normalise(t) for t in texts]
     forms: set[str] = set()
-    for token in tokenise(text):
+    for token in tokenise(" ".join(normal)):
         forms |= stems(token)
-    return _Field(weight, text, frozenset(forms))
+    return _Field(weight, " | ".join(phrase(t) for t in normal), frozenset(forms))
 
 
 def document(
@@ -165,7 +219,7 @@ def document(
         _field(DESCRIPTION, description),
         _field(DOCUMENTS, documents),
     )
-    return SearchDocument(key, normalise(code), fields, max(name_tokens, 1))
+    return SearchDocument(key, normalise(code), fields, max(name_tokens, 1), _derived(names))
 
 
 def service_document(service: Service, category: Category | None = None) -> SearchDocument:
@@ -215,8 +269,9 @@ def score(doc: SearchDocument, query: str) -> float:
     if normal == doc.code:
         return 1000.0
     tokens = tokenise(normal)
-    total, matched, name_hits = 0.0, 0, 0
-    for own, related in (_expand(t) for t in tokens):
+    total, matched, name_hits, in_category, asks_derived = 0.0, 0, 0, 0, False
+    for token, (own, related) in ((t, _expand(t)) for t in tokens):
+        asks_derived = asks_derived or token in _DERIVED_ACTIONS
         scores = [f.weight * _match(own, related, f.forms) for f in doc.fields]
         best = max(scores)
         if not best:
@@ -226,12 +281,19 @@ def score(doc: SearchDocument, query: str) -> float:
         total += best + 0.25 * (sum(scores) - best)
         if scores[0]:
             name_hits += 1
+        if scores[2] >= CATEGORY * _SYNONYM:
+            in_category += 1
     if not matched:
         return 0.0
     name, keywords = doc.fields[0].text.split(" | "), doc.fields[1].text.split(" | ")
-    total += max(_phrase_bonus(name, normal, 40.0), _phrase_bonus(keywords, normal, 30.0))
+    asked = phrase(normal)
+    total += max(_phrase_bonus(name, asked, 40.0), _phrase_bonus(keywords, asked, 30.0))
     # Prefer names mostly made of what was asked: «ترخيص بناء» over «تجديد ترخيص بناء».
     total += 5.0 * min(name_hits / doc.name_token_count, 1.0)
+    if in_category == len(tokens):
+        total += _CATEGORY_NAMED
+    if doc.derived and not asks_derived:
+        total *= _DERIVED_FACTOR
     coverage = matched / len(tokens)
     return round(total * coverage * coverage, 4)
 

@@ -56,6 +56,17 @@ class _Guide(FPDF):
         self.set_text_color(*_MUTED)
         self.cell(0, 6, str(self.page_no()), align="C")
 
+    def _select_font_on_page(self) -> None:
+        """Select the main font for the page outside any text object before a line.
+
+        fpdf2 (2.8) selects it inside the line's own ``q … Q`` when the line starts with a
+        fallback-font fragment (an RTL line opening on a Latin code), then believes the page
+        has it: the page's next lines are shown with no font, which viewers such as poppler
+        drop. Selecting it here, where fpdf2 itself would, keeps every line's font.
+        """
+        if not self.current_font_is_set_on_page and self.current_font is not None:
+            self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
+
     def _width(self, word: str) -> float:
         key = (self.font_family, self.font_size_pt, word)
         width = self._widths.get(key)
@@ -87,8 +98,12 @@ class _Guide(FPDF):
     ) -> None:
         self.set_font(self.main_font, size=size)
         self.set_text_color(*colour)
+        height = size * 0.55
         for line in self._wrapped(text):
-            self.cell(0, size * 0.55, line, align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            if self.will_page_break(height):
+                self.add_page()  # here, not inside the cell: the font is selected after it
+            self._select_font_on_page()
+            self.cell(0, height, line, align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if gap:
             self.ln(gap)
 

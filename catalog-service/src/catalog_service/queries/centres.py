@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service.domain.centres import Centre, CentreKind, MobileStop
@@ -119,6 +119,51 @@ async def stop_days(session: AsyncSession, start: date, end: date) -> set[tuple[
         )
     )
     return {(r.centre_code, r.day) for r in rows}
+
+
+async def planned_to(session: AsyncSession) -> dict[str, date]:
+    """Each mobile centre's planned horizon: ``stops_planned_to``, else the day after its last
+    stop (centres planned before the horizon was recorded); absent when nothing is planned."""
+    recorded = await session.execute(
+        select(CentreRow.code, CentreRow.stops_planned_to).where(
+            CentreRow.stops_planned_to.is_not(None)
+        )
+    )
+    horizon = {r.code: r.stops_planned_to for r in recorded}
+    last = await session.execute(
+        select(MobileStopRow.centre_code, func.max(MobileStopRow.day).label("day")).group_by(
+            MobileStopRow.centre_code
+        )
+    )
+    for r in last:
+        horizon.setdefault(r.centre_code, r.day + timedelta(days=1))
+    return horizon
+
+
+async def extend_planned_to(session: AsyncSession, codes: Iterable[str], day: date) -> None:
+    """Move the centres' ``stops_planned_to`` to ``day`` unless it is already later."""
+    await session.execute(
+        update(CentreRow)
+        .where(
+            CentreRow.code.in_(list(codes)),
+            or_(CentreRow.stops_planned_to.is_(None), CentreRow.stops_planned_to < day),
+        )
+        .values(stops_planned_to=day)
+    )
+
+
+async def replace_stops(
+    session: AsyncSession, centre_code: str, start: date, end: date, items: Iterable[MobileStop]
+) -> None:
+    """The centre's stops on days in [start, end) become ``items``."""
+    await session.execute(
+        delete(MobileStopRow).where(
+            MobileStopRow.centre_code == centre_code,
+            MobileStopRow.day >= start,
+            MobileStopRow.day < end,
+        )
+    )
+    await add_stops(session, items)
 
 
 async def add_stops(session: AsyncSession, items: Iterable[MobileStop]) -> int:

@@ -22,6 +22,7 @@ class StoredSchedule:
     schedule: FeeSchedule
     created_at: datetime
     closed_at: datetime | None
+    withdrawn_at: datetime | None = None
 
 
 def stored(row: FeeScheduleRow) -> StoredSchedule:
@@ -36,14 +37,20 @@ def stored(row: FeeScheduleRow) -> StoredSchedule:
         ),
         row.created_at,
         row.closed_at,
+        row.withdrawn_at,
     )
 
 
 _ORDER = (FeeScheduleRow.service_code, FeeScheduleRow.effective_from, FeeScheduleRow.id)
 
 
+# Withdrawn schedules never applied: they are kept for the record but read by id only.
+_STANDING = FeeScheduleRow.withdrawn_at.is_(None)
+
+
 async def every_schedule(session: AsyncSession) -> list[StoredSchedule]:
-    return [stored(r) for r in await session.scalars(select(FeeScheduleRow).order_by(*_ORDER))]
+    query = select(FeeScheduleRow).where(_STANDING).order_by(*_ORDER)
+    return [stored(r) for r in await session.scalars(query)]
 
 
 async def schedules_of(
@@ -53,8 +60,9 @@ async def schedules_of(
     *,
     every: bool = False,
 ) -> list[StoredSchedule]:
-    """A service's schedules: for one governorate (None: the national ones), or ``every`` one."""
-    query = select(FeeScheduleRow).where(FeeScheduleRow.service_code == service_code)
+    """A service's schedules not withdrawn: for one governorate (None: the national ones), or
+    ``every`` one."""
+    query = select(FeeScheduleRow).where(FeeScheduleRow.service_code == service_code, _STANDING)
     if not every:
         query = query.where(
             FeeScheduleRow.governorate_code.is_(None)
@@ -97,3 +105,7 @@ async def add_schedules(
 def close_schedule(row: FeeScheduleRow, effective_to: date, now: datetime) -> None:
     row.effective_to = effective_to
     row.closed_at = now
+
+
+def withdraw_schedule(row: FeeScheduleRow, now: datetime) -> None:
+    row.withdrawn_at = now

@@ -18,8 +18,16 @@ async def current(session: AsyncSession) -> int:
     return int(value or 0)
 
 
+async def lock(session: AsyncSession) -> None:
+    """Hold the row (``FOR UPDATE``) until the transaction ends: every catalogue writer takes
+    it first, before any other row, so writers queue on one lock in one order."""
+    await session.execute(
+        select(CatalogueGeneration.id).where(CatalogueGeneration.id == ROW).with_for_update()
+    )
+
+
 async def bump(session: AsyncSession) -> None:
-    """Raise the counter; call it first in a write, so its row lock serialises catalogue writers."""
+    """Raise the counter (the replicas' read models reload their snapshot)."""
     await session.execute(
         update(CatalogueGeneration)
         .where(CatalogueGeneration.id == ROW)

@@ -29,8 +29,14 @@ async def governorates(session: AsyncSession) -> list[Governorate]:
     ]
 
 
-async def subdivisions(session: AsyncSession) -> list[Subdivision]:
-    rows = await session.scalars(select(SubdivisionRow).order_by(SubdivisionRow.code))
+async def subdivisions(
+    session: AsyncSession, governorate_code: str | None = None
+) -> list[Subdivision]:
+    """Every subdivision, or one governorate's."""
+    query = select(SubdivisionRow).order_by(SubdivisionRow.code)
+    if governorate_code is not None:
+        query = query.where(SubdivisionRow.governorate_code == governorate_code)
+    rows = await session.scalars(query)
     return [
         Subdivision(
             code=r.code,
@@ -51,6 +57,14 @@ async def has_governorates(session: AsyncSession) -> bool:
 
 async def governorate_exists(session: AsyncSession, code: str) -> bool:
     return bool(await session.scalar(select(exists().where(GovernorateRow.code == code))))
+
+
+async def subdivision_exists(session: AsyncSession, code: str) -> bool:
+    return bool(await session.scalar(select(exists().where(SubdivisionRow.code == code))))
+
+
+async def subdivision_codes(session: AsyncSession) -> set[str]:
+    return set(await session.scalars(select(SubdivisionRow.code)))
 
 
 async def add_governorates(session: AsyncSession, items: Iterable[Governorate]) -> None:

@@ -166,6 +166,7 @@ def fee_schedule_out(stored: StoredSchedule) -> FeeScheduleOut:
         items=[fee_item_out(i) for i in s.items],
         created_at=stored.created_at,
         closed_at=stored.closed_at,
+        withdrawn_at=stored.withdrawn_at,
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from catalog_service import inputs
-from catalog_service.domain.catalogue import Channel, FieldKind, Service, offered_at
+from catalog_service.domain.catalogue import NUMERIC_KINDS, Channel, Service, offered_at
 from catalog_service.domain.fees import FeeInputError, quote, required_inputs
 from catalog_service.domain.forms import clean_form
 from catalog_service.domain.search import rank
@@ -138,11 +138,7 @@ def _check_inputs(service: Service, names: tuple[str, ...], given: dict[str, obj
     ]
     present = {k: v for k, v in for_fields.items() if v is not None}
     _, problems = clean_form(
-        [
-            f
-            for f in fields
-            if f.name in present and f.kind in (FieldKind.NUMBER, FieldKind.AREA_M2)
-        ],
+        [f for f in fields if f.name in present and f.kind in NUMERIC_KINDS],
         present,
     )
     errors += [("inputs." + p.field, p.code, "body") for p in problems if p.code != "unknown_field"]
@@ -151,8 +147,15 @@ def _check_inputs(service: Service, names: tuple[str, ...], given: dict[str, obj
 
 
 def quote_for(snapshot: Snapshot, service: Service, body: QuoteIn) -> QuoteOut:
-    governorate = inputs.governorate(body.governorate, snapshot.governorates, location="body")
-    on = inputs.parse_date(body.on, "on", "body") or inputs.today()
+    errors: inputs.Errors = []
+    governorate = inputs.collect(
+        errors,
+        lambda: inputs.governorate(body.governorate, snapshot.governorates, location="body"),
+    )
+    day = inputs.collect(errors, lambda: inputs.parse_date(body.on, "on", "body"))
+    if errors:
+        raise inputs.invalid(errors)
+    on = day or inputs.today()
     schedule = snapshot.fee_schedule(service.code, governorate, on)
     if schedule is None:
         return rep.quote_out(None, service.code, governorate, on)
@@ -160,7 +163,7 @@ def quote_for(snapshot: Snapshot, service: Service, body: QuoteIn) -> QuoteOut:
     try:
         result = quote(schedule, body.inputs)
     except FeeInputError as exc:
-        raise inputs.invalid([("inputs." + exc.field, exc.code, "body")]) from exc
+        raise inputs.invalid([("inputs." + f, code, "body") for f, code in exc.errors]) from exc
     return rep.quote_out(result, service.code, governorate, on)
 
 

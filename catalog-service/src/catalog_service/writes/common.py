@@ -25,7 +25,8 @@ ADMIN_ROLE = "catalog_admin"
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
-def _say(ar: str, en: str) -> str:
+def say(ar: str, en: str) -> str:
+    """The Arabic or the English text, by the request's language."""
     return en if context.language.get() == "en" else ar
 
 
@@ -35,7 +36,7 @@ def require_national(principal: Principal) -> None:
         raise Problem(
             403,
             "national_scope_required",
-            _say(
+            say(
                 "هذا التعديل لمسؤول الدليل على المستوى القومي فقط",
                 "only a national catalogue admin may change this",
             ),
@@ -51,10 +52,24 @@ def require_scope(principal: Principal, governorate: str | None) -> None:
         ensure_jurisdiction(principal, ADMIN_ROLE, governorate)
 
 
+async def lock_catalogue(session: AsyncSession) -> None:
+    """Take the generation row's lock (once per transaction), before any other row lock or write.
+
+    Every catalogue writer starts here, so all of them queue on one lock in one order: two
+    writers can no longer each hold a row the other waits for (a deadlock on PostgreSQL),
+    and a check such as "no overlapping fee period" cannot race another insert.
+    """
+    if session.info.get("catalogue_locked"):
+        return
+    await generation.lock(session)
+    session.info["catalogue_locked"] = True
+
+
 async def begin_change(session: AsyncSession, read_model: CatalogueReadModel) -> None:
     """Raise the generation (once per transaction) and refresh the snapshot after the commit."""
     if session.info.get("catalogue_changed"):
         return
+    await lock_catalogue(session)
     await generation.bump(session)
     read_model.invalidate_after_commit(session)
     session.info["catalogue_changed"] = True
@@ -86,13 +101,10 @@ async def once(
 ) -> Outcome:
     """Run ``create`` once per (principal, ``Idempotency-Key``); a retry gets the first answer.
 
-    The same key with a different request is refused (422). The key is claimed after the
+    The same key with a different request is refused (422). The key is looked up after the
     generation lock is held, so two concurrent retries answer one after the other.
     """
-    if key is None:
-        await begin_change(session, read_model)
-        return await create()
-    if not _KEY.match(key):
+    if key is not None and not _KEY.match(key):
         raise Problem(
             422,
             "validation_failed",
@@ -100,18 +112,17 @@ async def once(
                 field_error(
                     "Idempotency-Key",
                     "invalid_idempotency_key",
-                    _say(
-                        "مفتاح غير صالح (١ إلى ٢٠٠ حرف مرئي)", "1 to 200 visible ASCII characters"
-                    ),
+                    say("مفتاح غير صالح (١ إلى ٢٠٠ حرف مرئي)", "1 to 200 visible ASCII characters"),
                     "header",
                 )
             ],
         )
+    await lock_catalogue(session)  # waits for a concurrent twin to commit its answer
+    if key is None:
+        await begin_change(session, read_model)
+        return await create()
     request_hash = _hash(scope, body)
     found = await keys.find(session, principal.subject, key)
-    if found is None:
-        await begin_change(session, read_model)  # waits for a concurrent twin to commit
-        found = await keys.find(session, principal.subject, key)
     if found is not None:
         if found.request_hash != request_hash:
             raise Problem(
@@ -121,7 +132,7 @@ async def once(
                     field_error(
                         "Idempotency-Key",
                         "idempotency_key_reused",
-                        _say(
+                        say(
                             "استُخدم هذا المفتاح لطلب مختلف",
                             "this key was used for a different request",
                         ),
@@ -130,6 +141,7 @@ async def once(
                 ],
             )
         return Outcome(found.status_code, found.body, found.location, replayed=True)
+    await begin_change(session, read_model)
     outcome = await create()
     await keys.remember(
         session,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service import events, inputs
 from catalog_service.domain.catalogue import (
+    NUMERIC_KINDS,
     Category,
     Department,
     FormField,
@@ -18,13 +20,19 @@ from catalog_service.domain.catalogue import (
     Service,
     definition_errors,
 )
-from catalog_service.domain.fees import schedule_for
+from catalog_service.domain.fees import FeeSchedule, required_inputs, schedule_for
 from catalog_service.models import ServiceRow
 from catalog_service.queries import catalogue, fees
 from catalog_service.readmodel import CatalogueReadModel
 from catalog_service.reads import representations as rep
 from catalog_service.schemas import ServiceCreate, ServiceDefinitionIn, ServiceDetail
-from catalog_service.writes.common import Outcome, begin_change, once, require_national
+from catalog_service.writes.common import (
+    Outcome,
+    begin_change,
+    lock_catalogue,
+    once,
+    require_national,
+)
 from mahaliyat.auth import Principal
 from mahaliyat.db import utcnow
 from mahaliyat.events import record
@@ -72,11 +80,41 @@ def definition(code: str, body: ServiceDefinitionIn, *, active: bool = True) -> 
     )
 
 
-async def _checked(session: AsyncSession, service: Service) -> tuple[Category, Department]:
-    """The service's category and department, or a 422 naming every inconsistency."""
+def _fee_input_errors(service: Service, schedules: Iterable[FeeSchedule]) -> list[tuple[str, str]]:
+    """Form fields the fee rules of ``schedules`` multiply but the definition no longer offers
+    as a number or area: ``fields.<name>`` when removed, ``fields.<i>.kind`` when retyped."""
+    numeric = {f.name for f in service.fields if f.kind in NUMERIC_KINDS}
+    positions = {f.name: i for i, f in enumerate(service.fields)}
+    needed = dict.fromkeys(
+        name for s in schedules for name in required_inputs(s.items) if name not in numeric
+    )
+    return [
+        (f"fields.{positions[name]}.kind", "fee.input_field_not_a_number")
+        if name in positions
+        else (f"fields.{name}", "fee.input_field_removed")
+        for name in needed
+    ]
+
+
+async def _checked(
+    session: AsyncSession, service: Service, *, on: date | None = None
+) -> tuple[Category, Department]:
+    """The service's category and department, or a 422 naming every inconsistency.
+
+    With ``on``, the fee schedules in effect that day or later (national and every
+    governorate's) must still find the form fields their rules multiply.
+    """
     category = await catalogue.category(session, service.category_code)
     department = await catalogue.department(session, service.department_code)
     errors = [(field, code, "body") for field, code in definition_errors(service)]
+    if on is not None:
+        stored = await fees.schedules_of(session, service.code, every=True)
+        current = [
+            s.schedule
+            for s in stored
+            if s.schedule.effective_to is None or s.schedule.effective_to > on
+        ]
+        errors += [(field, code, "body") for field, code in _fee_input_errors(service, current)]
     if category is None:
         errors.append(("category", "unknown_category", "body"))
     if department is None:
@@ -119,6 +157,7 @@ async def publish(
 
 
 async def _row(session: AsyncSession, code: str) -> ServiceRow:
+    await lock_catalogue(session)  # before the service row: one lock order for every writer
     row = await catalogue.service_row(session, inputs.path_code(code), lock=True)
     if row is None:
         raise inputs.not_found("service", code)
@@ -136,7 +175,7 @@ async def change(
     row = await _row(session, code)
     before = catalogue.service_of(row)
     service = definition(row.code, body, active=row.active)
-    category, department = await _checked(session, service)
+    category, department = await _checked(session, service, on=inputs.today())
     if service != before:
         await begin_change(session, read_model)
         catalogue.change_service(row, service, utcnow())
