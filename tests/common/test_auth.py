@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -86,18 +87,24 @@ async def test_valid_tokens_of_both_algorithms(
     assert (await verifier.verify(sign(keys["es"], claims(), "k2", "ES256"))).subject == "staff-17"
 
 
+# Built when the test runs, not when it is collected: a long run would expire them first.
 @pytest.mark.parametrize(
-    ("payload", "code"),
+    ("overrides", "code"),
     [
-        (claims(exp=int(time.time()) - 120), "token_expired"),
-        (claims(nbf=int(time.time()) + 3600), "token_not_yet_valid"),
-        (claims(iss="https://evil.example"), "wrong_issuer"),
-        (claims(aud="another-system"), "wrong_audience"),
+        (lambda now: {"exp": now - 120}, "token_expired"),
+        (lambda now: {"nbf": now + 3600}, "token_not_yet_valid"),
+        (lambda now: {"iss": "https://evil.example"}, "wrong_issuer"),
+        (lambda now: {"aud": "another-system"}, "wrong_audience"),
     ],
+    ids=["expired", "not_yet_valid", "wrong_issuer", "wrong_audience"],
 )
 async def test_claims_are_checked(
-    verifier: TokenVerifier, keys: dict[str, Any], payload: dict[str, Any], code: str
+    verifier: TokenVerifier,
+    keys: dict[str, Any],
+    overrides: Callable[[int], dict[str, Any]],
+    code: str,
 ) -> None:
+    payload = claims(**overrides(int(time.time())))
     with pytest.raises(TokenError) as caught:
         await verifier.verify(sign(keys["ed"], payload))
     assert caught.value.code == code

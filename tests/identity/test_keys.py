@@ -120,7 +120,9 @@ async def test_rotation_keeps_earlier_tokens_valid_and_signs_with_the_new_key(
     await from_file.verify(before["access_token"])
 
     # The CLI's work, while the service runs.
-    assert "signing with" in await rotate_keys(service.settings, activate_after=timedelta(0))
+    assert "signing with" in await rotate_keys(
+        service.settings, activate_after=timedelta(0), clock=service.clock
+    )
 
     after = await service.login("giza.kpi")
     new_kid = jwt.get_unverified_header(after["access_token"])["kid"]
@@ -141,7 +143,8 @@ async def test_rotation_keeps_earlier_tokens_valid_and_signs_with_the_new_key(
 async def test_a_new_key_is_published_before_it_signs(sqlite_service: Service) -> None:
     service = sqlite_service
     old_kid = jwt.get_unverified_header((await service.login("giza.kpi"))["access_token"])["kid"]
-    await rotate_keys(service.settings)  # the default: published now, signing in 60 s
+    # the default: published now, signing in 60 s (by the service's clock, which the test moves)
+    await rotate_keys(service.settings, clock=service.clock)
     published = (await service.client.get("/.well-known/jwks.json")).json()["keys"]
     assert len(published) == 2
     new_kid = next(k["kid"] for k in published if k["kid"] != old_kid)
@@ -228,7 +231,7 @@ def test_keys_are_generated_only_when_asked_and_only_in_development(
 async def test_a_rotation_is_audited(sqlite_service: Service) -> None:
     service = sqlite_service
     old_kid = parse_keyring(service.settings.keys_path.read_text())[0].kid
-    await rotate_keys(service.settings, activate_after=timedelta(0))
+    await rotate_keys(service.settings, activate_after=timedelta(0), clock=service.clock)
     new_kid = parse_keyring(service.settings.keys_path.read_text())[0].kid
     admin = await service.bearer("admin")
     response = await service.client.get(

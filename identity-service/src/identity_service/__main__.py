@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from identity_service.app import MIGRATIONS
-from identity_service.clock import system_clock
+from identity_service.clock import Clock, system_clock
 from identity_service.domain.roles import PLATFORM_ADMIN, RoleGrant
 from identity_service.keyring import (
     Keyring,
@@ -50,6 +50,7 @@ async def rotate_keys(
     settings: IdentitySettings,
     keys_file: Path | None = None,
     activate_after: timedelta = ACTIVATION_DELAY,
+    clock: Clock = system_clock,
 ) -> str:
     """Add a signing key, retire the current one, drop keys retired long enough ago.
 
@@ -62,7 +63,7 @@ async def rotate_keys(
             "the keys come from MAHALIYAT_IDENTITY_SIGNING_KEYS: rotate them where that is set"
         )
     path = keys_file or settings.keys_path
-    now = system_clock()
+    now = clock()
     keys = parse_keyring(path.read_text()) if path.exists() else []
     keep = timedelta(seconds=settings.longest_token_seconds) + CLOCK_LEEWAY
     # A first key has no verifier to wait for.
