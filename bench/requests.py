@@ -14,6 +14,7 @@ HTTP reader serves from its cache once warm), so catalog-service is not measured
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -209,19 +210,32 @@ class Connection:
     async def request(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
         lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        status = int((await self.reader.readline()).split()[1])
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        first = b""
+        for _attempt in range(2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            assert self.reader is not None
+            self.writer.write(request)
+            first = await self.reader.readline()
+            if first:
+                break
+            # The server closed a keep-alive connection that sat idle (uvicorn: after 5 s)
+            # before reading this request: open another, as any HTTP client does.
+            with contextlib.suppress(OSError):
+                await self.close()
+            self.reader = self.writer = None
+        reader = self.reader
+        assert reader is not None, "the server closed two connections in a row"
+        status = int(first.split()[1])
         length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+        while (line := await reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value)
-        return status, await self.reader.readexactly(length)
+        return status, await reader.readexactly(length)
 
     async def close(self) -> None:
         if self.writer is not None:
