@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -21,6 +22,7 @@ from mahaliyat.ids import new_id
 from mahaliyat.logs import JsonFormatter, mask
 from mahaliyat.money import Money
 from mahaliyat.settings import ServiceSettings
+from mahaliyat.ticker import Ticker
 
 
 class PaymentLikeSettings(ServiceSettings):
@@ -224,3 +226,27 @@ async def test_unit_of_work_commits_only_on_success_and_times_are_utc(database_u
 
 def test_uuid_roundtrip_type() -> None:
     assert isinstance(new_id(), uuid.UUID)
+
+
+async def test_a_ticker_steps_on_wake_survives_a_failing_step_and_stops() -> None:
+    steps: list[int] = []
+    stepped = asyncio.Event()
+
+    async def step() -> None:
+        steps.append(len(steps))
+        stepped.set()
+        if len(steps) == 1:
+            raise RuntimeError("the first step fails")
+
+    ticker = Ticker("test-ticker", step, interval=3600, first_step_at_start=False)
+    ticker.start()
+    assert ticker.running
+    await asyncio.sleep(0)
+    assert steps == []  # waits a tick (or a wake) before the first step
+    for expected in (1, 2):
+        stepped.clear()
+        ticker.wake()
+        await asyncio.wait_for(stepped.wait(), 10)
+        assert len(steps) == expected  # a failed step does not end the loop
+    await ticker.stop()
+    assert not ticker.running

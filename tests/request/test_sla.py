@@ -217,4 +217,4 @@ async def test_the_watch_runs_in_the_background_and_stops(
         await until(escalated, what="the background watch escalates")
         assert [e["subject"] for e in await service.events("request.escalated")] == [app["id"]]
         escalator = service.app.state.escalator
-    assert escalator._task is None  # stopped with the app
+    assert not escalator.ticker.running  # stopped with the app

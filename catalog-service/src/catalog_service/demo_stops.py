@@ -8,8 +8,6 @@ Only with ``seed_demo_data``: real schedules are the admins' (``PUT /centres/{co
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import zlib
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from catalog_service.readmodel import CatalogueReadModel
 from catalog_service.seeding import top_up_stops
 from catalog_service.writes.common import begin_change, lock_catalogue
 from mahaliyat.db import Database
+from mahaliyat.ticker import Ticker
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +45,8 @@ class DemoStopPlanner:
         self.interval = interval
         self.today = today
         self.runs = 0  # completed runs, for tests and metrics
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
+        # The start-up seeding has just planned: the first top-up is one tick later.
+        self.ticker = Ticker("catalog-demo-stops", self._step, interval, first_step_at_start=False)
 
     async def run_once(self) -> int:
         """Plan the stops missing up to ``today() + days``; returns how many were added."""
@@ -64,33 +63,16 @@ class DemoStopPlanner:
         return added
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="catalog-demo-stops")
+        self.ticker.start()
 
     def wake(self) -> None:
         """Plan now instead of at the next tick (tests, and after a clock change)."""
-        self._wake.set()
+        self.ticker.wake()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self.ticker.stop()
 
-    async def _run(self) -> None:
-        # The start-up seeding has just planned: the first top-up is one tick later.
-        while True:
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.interval):
-                    await self._wake.wait()
-            self._wake.clear()
-            try:
-                added = await self.run_once()
-                if added:
-                    log.info("planned %d demo mobile-centre stops", added)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("demo stop planning failed; trying again at the next tick")
+    async def _step(self) -> None:
+        added = await self.run_once()
+        if added:
+            log.info("planned %d demo mobile-centre stops", added)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from mahaliyat.db import Database
 from mahaliyat.events import record
+from mahaliyat.ticker import Ticker
 from request_service import events
 from request_service.domain.workflow import SYSTEM
 from request_service.queries import applications, escalations
@@ -26,8 +25,7 @@ class Escalator:
         self.database = database
         self.adapters = adapters
         self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
+        self.ticker = Ticker("request-sla-watch", self._step, interval)
 
     async def run_once(self) -> int:
         """Escalate every breached application not yet escalated; returns how many were."""
@@ -64,32 +62,16 @@ class Escalator:
         return escalated, len(due)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="request-sla-watch")
+        self.ticker.start()
 
     def wake(self) -> None:
         """Look now instead of at the next tick (tests, and after a clock change)."""
-        self._wake.set()
+        self.ticker.wake()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self.ticker.stop()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                escalated = await self.run_once()
-                if escalated:
-                    log.info("escalated %d breached applications", escalated)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("SLA watch failed; trying again at the next tick")
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.interval):
-                    await self._wake.wait()
-            self._wake.clear()
+    async def _step(self) -> None:
+        escalated = await self.run_once()
+        if escalated:
+            log.info("escalated %d breached applications", escalated)
