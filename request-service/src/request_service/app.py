@@ -36,13 +36,13 @@ def document_store(settings: RequestSettings) -> DocumentStore:
         assert settings.s3_access_key is not None
         assert settings.s3_secret_key is not None
         return S3DocumentStore(
-            make_client(timeout_seconds=max(settings.http_timeout_seconds, 30.0)),
             endpoint=settings.s3_endpoint,
             bucket=settings.s3_bucket,
             region=settings.s3_region,
             access_key=settings.s3_access_key.get_secret_value(),
             secret_key=settings.s3_secret_key.get_secret_value(),
             prefix=settings.s3_prefix,
+            timeout_seconds=max(settings.http_timeout_seconds, 30.0),
         )
     return LocalDocumentStore(settings.document_root)
 

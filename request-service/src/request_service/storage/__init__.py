@@ -19,6 +19,13 @@ class DocumentMissing(Exception):
     pass
 
 
+class DocumentStoreError(Exception):
+    """The store could not be reached or refused the operation (not: the document is missing).
+
+    Every adapter raises this, never its library's own exceptions, so callers handle one type.
+    """
+
+
 def check_digest(digest: str) -> str:
     if not _DIGEST.fullmatch(digest):
         raise ValueError("a document is named by its SHA-256 in lower-case hex")
@@ -27,13 +34,17 @@ def check_digest(digest: str) -> str:
 
 class DocumentStore(Protocol):
     async def put(self, digest: str, source: Path) -> bool:
-        """Store the file at ``source`` (consumed) under ``digest``; False when already there."""
+        """Store the file at ``source`` (consumed) under ``digest``; False when already there.
+
+        What is already stored under ``digest`` is kept: it is never overwritten.
+        """
 
     async def exists(self, digest: str) -> bool: ...
 
     async def read(self, digest: str) -> AsyncIterator[bytes]:
         """The bytes in chunks; raises :class:`DocumentMissing` before the first chunk."""
 
-    async def delete(self, digest: str) -> None: ...
+    async def delete(self, digest: str) -> None:
+        """Remove the document; nothing happens when it is not there."""
 
     async def close(self) -> None: ...

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import BinaryIO
 
-from request_service.storage import DocumentMissing, check_digest
+from request_service.storage import DocumentMissing, DocumentStoreError, check_digest
 
 CHUNK = 64 * 1024
 
@@ -27,7 +28,10 @@ class LocalDocumentStore:
 
     async def put(self, digest: str, source: Path) -> bool:
         target = self.path_of(digest)
-        return await asyncio.to_thread(self._move, source, target)
+        try:
+            return await asyncio.to_thread(self._move, source, target)
+        except OSError as error:
+            raise DocumentStoreError(f"cannot store {digest}: {error}") from error
 
     @staticmethod
     def _move(source: Path, target: Path) -> bool:
@@ -45,7 +49,13 @@ class LocalDocumentStore:
         return True
 
     async def exists(self, digest: str) -> bool:
-        return self.path_of(digest).is_file()
+        path = self.path_of(digest)
+        try:
+            return stat.S_ISREG(path.stat().st_mode)
+        except FileNotFoundError:
+            return False
+        except OSError as error:  # e.g. a file where a directory of the tree should be
+            raise DocumentStoreError(f"cannot look up {digest}: {error}") from error
 
     async def read(self, digest: str) -> AsyncIterator[bytes]:
         path = self.path_of(digest)
@@ -53,16 +63,27 @@ class LocalDocumentStore:
             handle = path.open("rb")
         except FileNotFoundError:
             raise DocumentMissing(digest) from None
-        return _chunks(handle)
+        except OSError as error:
+            raise DocumentStoreError(f"cannot read {digest}: {error}") from error
+        return _chunks(handle, digest)
 
     async def delete(self, digest: str) -> None:
-        self.path_of(digest).unlink(missing_ok=True)
+        try:
+            self.path_of(digest).unlink(missing_ok=True)
+        except OSError as error:
+            raise DocumentStoreError(f"cannot delete {digest}: {error}") from error
 
     async def close(self) -> None:
         return None
 
 
-async def _chunks(handle: BinaryIO) -> AsyncIterator[bytes]:
+async def _chunks(handle: BinaryIO, digest: str) -> AsyncIterator[bytes]:
     with handle:
-        while chunk := await asyncio.to_thread(handle.read, CHUNK):
+        while True:
+            try:
+                chunk = await asyncio.to_thread(handle.read, CHUNK)
+            except OSError as error:
+                raise DocumentStoreError(f"cannot read {digest}: {error}") from error
+            if not chunk:
+                return
             yield chunk

@@ -1,27 +1,35 @@
-"""Documents in an S3-compatible bucket (AWS S3, MinIO, Ceph), path-style, SigV4-signed."""
+"""Documents in an S3-compatible bucket (AWS S3, MinIO, Ceph), path-style, through ``obstore``.
+
+``obstore`` (the Python binding of the Rust ``object_store`` crate) signs the requests
+(SigV4), retries what is safe to retry, and uploads large files in parts. Every error it
+raises becomes :class:`DocumentStoreError`, a missing object :class:`DocumentMissing`.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
-import httpx
+import obstore
+from obstore.exceptions import BaseError
+from obstore.store import S3Store
 
-from request_service.storage import DocumentMissing, check_digest
-from request_service.storage.sigv4 import EMPTY_SHA256, authorization
+from request_service.storage import DocumentMissing, DocumentStoreError, check_digest
+
+CHUNK = 64 * 1024
+# obstore's errors carry a multi-line debug dump after the first line: keep the first.
+_Failure = (BaseError, OSError)
 
 
-class S3Error(Exception):
-    pass
+def _reason(error: BaseException) -> str:
+    return str(error).split("\n", 1)[0]
 
 
 class S3DocumentStore:
     def __init__(
         self,
-        client: httpx.AsyncClient,
         *,
         endpoint: str,
         bucket: str,
@@ -29,91 +37,82 @@ class S3DocumentStore:
         access_key: str,
         secret_key: str,
         prefix: str = "",
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        timeout_seconds: float = 30.0,
+        max_retries: int = 3,
     ) -> None:
-        self.client = client
-        self.endpoint = endpoint.rstrip("/")
-        self.host = urlsplit(self.endpoint).netloc
-        self.base_path = urlsplit(self.endpoint).path.rstrip("/")
+        """Objects are named ``<prefix><sha256>``; ``prefix`` is used as given ("documents/")."""
+        timeout = timedelta(seconds=timeout_seconds)
         self.bucket = bucket
-        self.region = region
-        self.access_key = access_key
-        self.secret_key = secret_key
         self.prefix = prefix
-        self.clock = clock
-
-    def _path(self, digest: str) -> str:
-        key = self.prefix + check_digest(digest)
-        return f"{self.base_path}/{quote(self.bucket, safe='')}/{quote(key, safe='/-_.~')}"
-
-    def _signed(self, method: str, digest: str, payload_sha256: str) -> tuple[str, dict[str, str]]:
-        path = self._path(digest)
-        moment = self.clock()
-        headers = {
-            "host": self.host,
-            "x-amz-content-sha256": payload_sha256,
-            "x-amz-date": moment.strftime("%Y%m%dT%H%M%SZ"),
-        }
-        headers["authorization"] = authorization(
-            method=method,
-            path=path,
-            query={},
-            headers=headers,
-            payload_sha256=payload_sha256,
-            access_key=self.access_key,
-            secret_key=self.secret_key,
-            region=self.region,
-            moment=moment,
+        self.store = S3Store(
+            bucket,
+            endpoint=endpoint.rstrip("/"),
+            region=region,
+            access_key_id=access_key,
+            secret_access_key=secret_key,
+            virtual_hosted_style_request=False,
+            client_options={
+                "allow_http": endpoint.startswith("http://"),
+                "timeout": timeout,
+                "connect_timeout": timeout,
+            },
+            retry_config={"max_retries": max_retries, "retry_timeout": timeout},
         )
-        return f"{self.endpoint.removesuffix(self.base_path)}{path}", headers
+
+    def key_of(self, digest: str) -> str:
+        return self.prefix + check_digest(digest)
 
     async def exists(self, digest: str) -> bool:
-        url, headers = self._signed("HEAD", digest, EMPTY_SHA256)
-        response = await self.client.head(url, headers=headers)
-        if response.status_code == 404:
+        key = self.key_of(digest)
+        try:
+            await obstore.head_async(self.store, key)
+        except FileNotFoundError:  # obstore's NotFoundError is one
             return False
-        if response.status_code != 200:
-            raise S3Error(f"HEAD answered {response.status_code}")
+        except _Failure as error:
+            raise DocumentStoreError(f"S3 HEAD {key}: {_reason(error)}") from error
         return True
 
     async def put(self, digest: str, source: Path) -> bool:
+        key = self.key_of(digest)
         try:
+            # Content-addressed: an object already under the key holds these bytes. A race
+            # between two uploads of the same bytes writes the same object twice, harmlessly.
             if await self.exists(digest):
                 return False
-            body = await asyncio.to_thread(source.read_bytes)  # at most the upload limit
-            url, headers = self._signed("PUT", digest, digest)  # the key is the body's SHA-256
-            response = await self.client.put(url, content=body, headers=headers)
-            if response.status_code not in (200, 201):
-                raise S3Error(f"PUT answered {response.status_code}")
+            try:
+                await obstore.put_async(self.store, key, source)  # in parts above 5 MiB
+            except _Failure as error:
+                raise DocumentStoreError(f"S3 PUT {key}: {_reason(error)}") from error
             return True
         finally:
             await asyncio.to_thread(source.unlink, missing_ok=True)
 
     async def read(self, digest: str) -> AsyncIterator[bytes]:
-        url, headers = self._signed("GET", digest, EMPTY_SHA256)
-        request = self.client.build_request("GET", url, headers=headers)
-        response = await self.client.send(request, stream=True)
-        if response.status_code == 404:
-            await response.aclose()
-            raise DocumentMissing(digest)
-        if response.status_code != 200:
-            await response.aclose()
-            raise S3Error(f"GET answered {response.status_code}")
-        return _body(response)
+        key = self.key_of(digest)
+        try:
+            result = await obstore.get_async(self.store, key)
+        except FileNotFoundError:
+            raise DocumentMissing(digest) from None
+        except _Failure as error:
+            raise DocumentStoreError(f"S3 GET {key}: {_reason(error)}") from error
+        return _chunks(result.stream(min_chunk_size=CHUNK), key)
 
     async def delete(self, digest: str) -> None:
-        url, headers = self._signed("DELETE", digest, EMPTY_SHA256)
-        response = await self.client.delete(url, headers=headers)
-        if response.status_code not in (200, 204, 404):
-            raise S3Error(f"DELETE answered {response.status_code}")
+        key = self.key_of(digest)
+        try:
+            await obstore.delete_async(self.store, key)
+        except FileNotFoundError:
+            return
+        except _Failure as error:
+            raise DocumentStoreError(f"S3 DELETE {key}: {_reason(error)}") from error
 
     async def close(self) -> None:
-        await self.client.aclose()
+        return None  # obstore's connection pool goes with the store
 
 
-async def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+async def _chunks(stream: AsyncIterator[bytes], key: str) -> AsyncIterator[bytes]:
     try:
-        async for chunk in response.aiter_bytes():
-            yield chunk
-    finally:
-        await response.aclose()
+        async for chunk in stream:
+            yield bytes(chunk)
+    except _Failure as error:
+        raise DocumentStoreError(f"S3 GET {key}: {_reason(error)}") from error
