@@ -14,7 +14,6 @@ timestamp — by the payload's digest within the replay window.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,7 +28,7 @@ from notification_service.domain.encoding import MessageTooLong
 from notification_service.domain.phones import InvalidPhone, is_same_mobile, normalise_mobile
 from notification_service.domain.states import application_state_name
 from notification_service.domain.templates import TemplateError
-from notification_service.domain.tracking import TrackingNumber, extract
+from notification_service.domain.tracking import TrackingNumber, extract, language_of
 from notification_service.domain.values import localised
 from notification_service.models import InboundSms
 from notification_service.providers.inquiry import InquiryUnavailable
@@ -39,16 +38,6 @@ from notification_service.services import replays
 from notification_service.services.compose import Draft
 
 log = logging.getLogger(__name__)
-
-_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
-
-
-def language_of(text: str) -> str:
-    """Arabic when the text has Arabic letters or no letters at all; English for Latin letters."""
-    if _ARABIC_LETTER.search(text):
-        return "ar"
-    return "en" if _LATIN_LETTER.search(text) else "ar"
 
 
 @dataclass(frozen=True, slots=True)
