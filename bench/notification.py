@@ -31,7 +31,8 @@ from bench.report import header, percentile
 from mahaliyat.db import Database
 from mahaliyat.events import CloudEvent
 from mahaliyat.events.rabbitmq import RabbitMQBus
-from notification_service.app import NotificationRuntime
+from mahaliyat.runtime import ServiceRuntime
+from notification_service.app import build_runtime
 from notification_service.models import SmsMessage
 from notification_service.providers.base import OutgoingSms, SendResult
 from notification_service.providers.sandbox import SandboxProvider
@@ -90,7 +91,7 @@ async def until(condition: Callable[[], bool]) -> None:
         await asyncio.sleep(0.005)
 
 
-async def delivered_count(runtime: NotificationRuntime) -> int:
+async def delivered_count(runtime: ServiceRuntime) -> int:
     async with runtime.database.read() as session:
         count = await session.scalar(
             select(func.count()).select_from(SmsMessage).where(SmsMessage.state == "delivered")
@@ -111,7 +112,7 @@ def _replica(settings: dict[str, object], stop: Any, cpu_seconds: Any) -> None:
     """One service process with its own sandbox, until ``stop`` is set; adds its CPU time."""
 
     async def serve() -> None:
-        runtime = NotificationRuntime(
+        runtime, _, _ = build_runtime(
             NotificationSettings(**settings),  # type: ignore[arg-type]
             providers=[TimedSandbox()],
         )
@@ -180,7 +181,7 @@ async def live(
 ) -> tuple[float, float, list[float]]:
     """(SMS/s handed over, SMS/s delivered, latencies at a steady rate), events published live."""
     sandbox = TimedSandbox()
-    runtime = NotificationRuntime(settings, providers=[sandbox])
+    runtime, _, _ = build_runtime(settings, providers=[sandbox])
     async with runtime.running():
         base = await delivered_count(runtime)
         started = time.perf_counter()
@@ -229,7 +230,7 @@ async def run() -> str:
     publisher = RabbitMQBus(RABBITMQ, exchange=exchange, queue_prefix=f"{exchange}.")
     try:
         await publisher.start()
-        async with NotificationRuntime(settings, providers=[TimedSandbox()]).running():
+        async with build_runtime(settings, providers=[TimedSandbox()])[0].running():
             pass  # declares the queues, migrates and seeds; then the service is down
         published, one, cpu_one = await backlog(overrides, publisher, 1, 0)
         _, two, cpu_two = await backlog(overrides, publisher, 2, MESSAGES)

@@ -19,17 +19,19 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from sqlalchemy import select
 
+from mahaliyat.db import Database
 from mahaliyat.events import CloudEvent, idempotent
 from mahaliyat.events.bus import EventBus, topic_matches
 from mahaliyat.events.tables import outbox
-from notification_service.app import create_app
+from notification_service.adapters import Adapters
+from notification_service.app import consumers, create_app
+from notification_service.domain.otp import OtpCipher
 from notification_service.domain.signatures import signature
 from notification_service.domain.tracking import TrackingNumber
 from notification_service.models import SmsMessage
-from notification_service.otp import OtpCipher
 from notification_service.providers.base import SmsProvider
 from notification_service.providers.sandbox import SandboxProvider
-from notification_service.service import Notifications
+from notification_service.services.sender import Sender
 from notification_service.settings import NotificationSettings
 
 PREFIX = "/api/v1/notifications"
@@ -96,31 +98,36 @@ class Tokens:
 @dataclass
 class Service:
     client: httpx.AsyncClient
-    notifications: Notifications
+    adapters: Adapters
+    sender: Sender
     clock: FakeClock
     tokens: Tokens
     bus: EventBus
 
     @property
+    def database(self) -> Database:
+        return self.adapters.database
+
+    @property
     def sandbox(self) -> SandboxProvider:
-        provider = self.notifications.pool.by_name["sandbox"]
+        provider = self.adapters.pool.by_name["sandbox"]
         assert isinstance(provider, SandboxProvider)
         return provider
 
     async def deliver(self, event: CloudEvent) -> None:
         """Hand an event to the consumer that the bus would (through the kernel's inbox)."""
-        for consumer in self.notifications.consumers():
+        for consumer in consumers(self.adapters):
             if any(topic_matches(p, event.type) for p in consumer.patterns):
                 handler = idempotent(
-                    self.notifications.database, f"notification.{consumer.name}", consumer.handler
+                    self.database, f"notification.{consumer.name}", consumer.handler
                 )
                 await handler(event)
 
     async def send_due(self) -> int:
-        return await self.notifications.sender.drain()
+        return await self.sender.drain()
 
     async def messages(self, **where: Any) -> list[SmsMessage]:
-        async with self.notifications.database.read() as session:
+        async with self.database.read() as session:
             query = select(SmsMessage).order_by(SmsMessage.created_at, SmsMessage.id)
             for name, value in where.items():
                 query = query.where(getattr(SmsMessage, name) == value)
@@ -134,7 +141,7 @@ class Service:
         return found[0]
 
     async def published(self, prefix: str = "notification.") -> list[CloudEvent]:
-        async with self.notifications.database.read() as session:
+        async with self.database.read() as session:
             rows = await session.scalars(
                 select(outbox.c.payload)
                 .where(outbox.c.type.startswith(prefix))
@@ -197,7 +204,8 @@ async def running(
     clock = clock or FakeClock()
     settings = settings_for(database_url, tokens, **overrides)
     app = create_app(settings, bus=bus, clock=clock, providers=providers, http_transport=transport)
-    notifications: Notifications = app.state.notifications
+    adapters: Adapters = app.state.adapters
+    sender: Sender = app.state.sender
     runtime = app.state.runtime
     async with (
         app.router.lifespan_context(app),
@@ -205,7 +213,7 @@ async def running(
             transport=httpx.ASGITransport(app=app), base_url="http://notification.test"
         ) as client,
     ):
-        yield Service(client, notifications, clock, tokens, runtime.bus)
+        yield Service(client, adapters, sender, clock, tokens, runtime.bus)
 
 
 def request_event(

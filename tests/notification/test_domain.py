@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from notification_service.domain.otp import OtpCipher, OtpDecryptionError
 from notification_service.domain.phones import InvalidPhone, is_same_mobile, normalise_mobile
 from notification_service.domain.signatures import WebhookAuthError, signature, verify
 from notification_service.domain.states import MessageState, after_receipt
@@ -28,7 +29,6 @@ from notification_service.domain.webhooks import (
     verify_basic,
     verify_token,
 )
-from notification_service.otp import OtpCipher, OtpDecryptionError
 from notification_service.seed.templates import DEFAULT_TEMPLATES
 
 # --- templates ------------------------------------------------------------------------------

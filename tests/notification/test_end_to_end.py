@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mahaliyat.events import OutboxRelay, record
 from mahaliyat.events.inbox import EVENTS_CONSUMED
-from notification_service.sender import Sender
+from notification_service.services.sender import Sender
 from tests.conftest import temporary_postgres_database
 from tests.notification.support import CITIZEN, running, submitted
 from tests.notification.test_events import ARABIC_SUBMITTED
@@ -46,8 +46,8 @@ async def test_a_submitted_application_reaches_the_citizen_as_an_arabic_sms(
         svc = await resources.enter_async_context(
             running(url, tmp_path, bus=stack.bus(), sender_enabled=True, sender_poll_seconds=0.05)
         )
-        senders.append(svc.notifications.sender)
-        assert svc.notifications.sender.is_running
+        senders.append(svc.sender)
+        assert svc.sender.is_running
 
         # request-service's side: the event is written with its change, then relayed.
         event = submitted()

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from mahaliyat.events import CloudEvent
+from notification_service.domain.otp import OtpCipher
 from notification_service.models import SmsMessage
-from notification_service.otp import OtpCipher
+from notification_service.services import event_sms, templates
 from tests.notification.support import (
     CITIZEN,
     otp_event,
@@ -51,8 +52,8 @@ async def test_the_unique_constraint_guards_even_without_the_inbox(
     async with running(database_url, tmp_path) as svc:
         event = submitted()
         for _ in range(2):  # straight to the handler, as a second consumer would
-            async with svc.notifications.database.unit_of_work() as uow:
-                await svc.notifications.events.on_event(uow.session, event)
+            async with svc.database.unit_of_work() as uow:
+                await event_sms.on_event(uow.session, svc.adapters, event)
         assert len(await svc.messages()) == 1
 
 
@@ -166,9 +167,10 @@ async def test_new_event_types_need_only_a_template(database_url: str, tmp_path:
         )
         await svc.deliver(payment)
         assert await svc.messages() == []
-        async with svc.notifications.database.unit_of_work() as uow:
-            await svc.notifications.templates.put(
+        async with svc.database.unit_of_work() as uow:
+            await templates.put(
                 uow.session,
+                svc.adapters,
                 key="payment.succeeded",
                 language="ar",
                 body="محليات: تم سداد {amount} للفاتورة {invoice}. شكرًا لك.",
@@ -192,7 +194,7 @@ async def test_an_otp_is_stored_masked_and_decrypted_only_to_send(
         assert message.kind == "otp"
         assert message.priority == 0
         assert message.body == "محليات: رمز التحقق ******. لا تشاركه مع أي شخص."
-        async with svc.notifications.database.read() as session:
+        async with svc.database.read() as session:
             row = (await session.execute(select(SmsMessage.__table__))).one()
         assert not any("482913" in str(value) for value in row)  # the code is nowhere in clear
         assert message.otp_ciphertext == event.data["code_ciphertext"]

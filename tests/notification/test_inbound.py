@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from notification_service.inquiry import (
+from notification_service.providers.inquiry import (
     InquiryUnavailable,
     RequestStatus,
     ServiceToken,

@@ -470,7 +470,7 @@ async def test_the_sender_fails_over_and_records_every_attempt(
         message = await svc.one_message()
         assert (message.state, message.provider) == ("delivered", "sandbox")
         assert message.provider_message_id == sandbox.sent[0].provider_message_id
-        async with svc.notifications.database.read() as session:
+        async with svc.database.read() as session:
             attempts = (
                 await session.execute(
                     select(SmsAttempt.provider, SmsAttempt.outcome, SmsAttempt.number)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from notification_service.providers.sandbox import (
     TEMPORARY_FAILURE_NUMBER,
     UNREACHABLE_NUMBER,
 )
-from notification_service.sender import Sender
+from notification_service.services.sender import Sender
 from tests.notification.support import (
     CITIZEN,
     PREFIX,
@@ -237,7 +238,7 @@ async def test_otps_go_first(database_url: str, tmp_path: Path) -> None:
         for n in range(3):
             await queue(svc, "01112345678", f"21-26-000000{n}-0")
         await svc.deliver(otp_event(svc.clock))
-        await svc.notifications.sender.run_once()
+        await svc.sender.run_once()
         [first] = list(svc.sandbox.sent)
         assert first.sms.to == CITIZEN
         assert "482913" in first.sms.text
@@ -247,20 +248,11 @@ async def test_two_senders_never_send_the_same_message(database_url: str, tmp_pa
     async with running(database_url, tmp_path, sender_batch_size=7) as svc:
         for n in range(40):
             await queue(svc, f"0101234{n:04d}")
-        one = svc.notifications.sender
+        one = svc.sender
         other_database = Database(database_url)
         try:
-            other = Sender(
-                database=other_database,
-                pool=one.pool,
-                receipts=one.receipts,
-                composer=one.composer,
-                otp=one.otp,
-                clock=svc.clock,
-                limits=one.limits,
-                sender_name="Mahaliyat",
-                batch_size=5,
-            )
+            # Another process: its own database connections, the same providers and clock.
+            other = Sender(replace(svc.adapters, database=other_database), batch_size=5)
             await asyncio.gather(one.drain(), other.drain(), one.drain())
         finally:
             await other_database.dispose()
@@ -274,7 +266,7 @@ async def test_two_senders_never_send_the_same_message(database_url: str, tmp_pa
 async def test_a_claim_lost_with_its_process_is_retried(database_url: str, tmp_path: Path) -> None:
     async with running(database_url, tmp_path, sending_stale_seconds=300) as svc:
         message_id = await queue(svc, CITIZEN)
-        sender = svc.notifications.sender
+        sender = svc.sender
         claimed, _ = await sender.claim()  # the process dies before sending
         assert [m["id"] for m in claimed] == [message_id]
         assert (await sender.claim())[0] == []  # nobody else takes it meanwhile
@@ -328,7 +320,7 @@ async def test_a_resend_through_the_http_provider_does_not_poison_its_batch(
         ]
         assert {m.provider_message_id for m in batch} == {"880011"}
         assert all(m.sent_at == svc.clock() for m in batch)  # the limits count on it
-        async with svc.notifications.database.read() as session:
+        async with svc.database.read() as session:
             attempts = (
                 await session.execute(
                     select(SmsAttempt.message_id, SmsAttempt.number, SmsAttempt.provider_message_id)
@@ -425,13 +417,13 @@ async def test_a_row_that_cannot_be_recorded_does_not_hold_back_its_batch(
 ) -> None:
     provider = ByRecipientProvider()
     async with running(database_url, tmp_path, providers=[provider]) as svc:
-        database = svc.notifications.database
+        database = svc.database
         async with database.unit_of_work() as uow:
             for statement in POISON_POSTGRES if database.is_postgres else (POISON_SQLITE,):
                 await uow.session.execute(text(statement))
         for phone in ("01012345678", "01000000077", "01112345678"):
             await queue(svc, phone)
-        await svc.notifications.sender.run_once()
+        await svc.sender.run_once()
         messages = await svc.messages()
         assert {m.recipient: m.state for m in messages} == {
             CITIZEN: "sent",

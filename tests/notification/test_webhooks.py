@@ -16,6 +16,7 @@ import pytest
 from pydantic import ValidationError
 
 from notification_service.domain.signatures import signature
+from notification_service.services import replays
 from notification_service.settings import SandboxProviderSettings
 from tests.notification.support import (
     CITIZEN,
@@ -259,13 +260,12 @@ async def test_expired_replay_keys_are_purged(database_url: str, tmp_path: Path)
     async with gateway(database_url, tmp_path, config, webhook_replay_window_seconds=600) as svc:
         text = {"key": TOKEN, "mobile": "201012345678", "msg": "21-26-0004217-9"}
         assert (await svc.client.get(INBOUND, params=text)).status_code == 200
-        replays = svc.notifications.replays
-        sender = svc.notifications.sender
+        sender = svc.sender
         assert await sender.purge_replays() == 0  # still within its window
         svc.clock.advance(minutes=11)
         assert await sender.purge_replays() == 1
-        async with svc.notifications.database.unit_of_work() as uow:
-            assert await replays.purge(uow.session, svc.clock()) == 0
+        async with svc.database.unit_of_work() as uow:
+            assert await replays.purge(uow.session, svc.adapters, svc.clock()) == 0
 
 
 # --- configuration ------------------------------------------------------------------------------

@@ -2,70 +2,90 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.db import utcnow
+from mahaliyat.events import CloudEvent
 from mahaliyat.events.bus import EventBus
-from mahaliyat.runtime import ServiceRuntime
+from mahaliyat.runtime import Consumer, ServiceRuntime
 from mahaliyat.web import create_service_app
+from notification_service.adapters import Adapters, Clock, build_adapters
+from notification_service.api import messages, sms, templates
 from notification_service.api import providers as webhooks
-from notification_service.api import sms, templates
 from notification_service.providers.base import SmsProvider
-from notification_service.service import Notifications
+from notification_service.services import event_sms
+from notification_service.services import templates as template_admin
+from notification_service.services.sender import Sender
 from notification_service.settings import NotificationSettings
 
 API_PREFIX = "/api/v1/notifications"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class NotificationRuntime(ServiceRuntime):
-    """The kernel runtime plus the sender loop, started after the consumers and stopped first."""
+def consumers(adapters: Adapters) -> tuple[Consumer, ...]:
+    async def on_otp(session: AsyncSession, event: CloudEvent) -> None:
+        await event_sms.on_otp(session, adapters, event)
 
-    def __init__(
-        self,
-        settings: NotificationSettings,
-        *,
-        bus: EventBus | None = None,
-        clock: Callable[[], datetime] = utcnow,
-        providers: Sequence[SmsProvider] | None = None,
-        http_transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(
-            settings, migrations=MIGRATIONS, bus=bus, on_start=(self._start,), on_stop=(self._stop,)
-        )
-        self.notifications = Notifications(
-            settings,
-            self.database,
-            clock=clock,
-            providers=providers,
-            http_transport=http_transport,
-        )
-        self.consumers = self.notifications.consumers()
+    async def on_event(session: AsyncSession, event: CloudEvent) -> None:
+        await event_sms.on_event(session, adapters, event)
 
-    async def _start(self, _runtime: ServiceRuntime) -> None:
-        await self.notifications.start()
+    return (
+        # Its own queue, so an OTP never waits behind a backlog of status messages.
+        Consumer("otp-sms", ("identity.otp.requested",), on_otp),
+        Consumer("event-sms", adapters.settings.sms_event_patterns, on_event),
+    )
 
-    async def _stop(self, _runtime: ServiceRuntime) -> None:
+
+def build_runtime(
+    settings: NotificationSettings,
+    *,
+    bus: EventBus | None = None,
+    clock: Clock = utcnow,
+    providers: Sequence[SmsProvider] | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[ServiceRuntime, Adapters, Sender]:
+    """The kernel runtime with the consumers and the sender loop, started after the
+    consumers and stopped first; the adapters and the sender it runs."""
+    runtime = ServiceRuntime(settings, migrations=MIGRATIONS, bus=bus)
+    adapters = build_adapters(
+        settings, runtime.database, clock=clock, providers=providers, http_transport=http_transport
+    )
+    sender = Sender(adapters)
+    adapters.wake = sender.wake
+
+    async def start(_runtime: ServiceRuntime) -> None:
+        async with runtime.database.unit_of_work() as uow:
+            await template_admin.seed_defaults(uow.session, adapters, adapters.now())
+        if settings.sender_enabled:
+            sender.start()
+
+    async def stop(_runtime: ServiceRuntime) -> None:
         # Kernel stop hooks run before the relay, bus and database go, also after a failed start.
-        await self.notifications.close()
+        await sender.stop()
+        await adapters.close()
+
+    runtime.consumers = consumers(adapters)
+    runtime.on_start = (*runtime.on_start, start)
+    runtime.on_stop = (*runtime.on_stop, stop)
+    return runtime, adapters, sender
 
 
 def create_app(
     settings: NotificationSettings | None = None,
     *,
     bus: EventBus | None = None,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock = utcnow,
     providers: Sequence[SmsProvider] | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     """The service's app. ``clock``, ``providers`` and ``http_transport`` are for tests and benchmarks."""
     settings = settings or NotificationSettings()
-    runtime = NotificationRuntime(
+    runtime, adapters, sender = build_runtime(
         settings, bus=bus, clock=clock, providers=providers, http_transport=http_transport
     )
     app = create_service_app(
@@ -73,7 +93,8 @@ def create_app(
         title="Mahaliyat Notifications — الإشعارات",
         description="Arabic-first SMS from events, providers with failover, delivery receipts and status inquiry by SMS.",
         api_prefix=API_PREFIX,
-        routers=[sms.router, templates.router, webhooks.router],
+        routers=[sms.router, messages.router, templates.router, webhooks.router],
     )
-    app.state.notifications = runtime.notifications
+    app.state.adapters = adapters
+    app.state.sender = sender
     return app

@@ -1,43 +1,22 @@
-"""Dependencies shared by the routers."""
+"""Dependencies shared by the routers: the adapters, and the problems every route may answer."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from mahaliyat.auth import Principal
-from notification_service.models import SmsMessage
-from notification_service.service import Notifications
+from mahaliyat.problems import PROBLEM_JSON
+from notification_service.adapters import Adapters
 
-# Staff who may follow the messages of applications in their jurisdiction.
-STAFF_ROLES = (
-    "front_office",
-    "back_office",
-    "centre_manager",
-    "inspector",
-    "licensing_committee",
-    "auditor",
-)
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: {"content": {PROBLEM_JSON: {}}} for status in (401, 403, 404, 409, 422)
+}
 
 
-def get_notifications(request: Request) -> Notifications:
-    notifications: Notifications = request.app.state.notifications
-    return notifications
+async def get_adapters(request: Request) -> Adapters:  # async: no threadpool hop
+    adapters: Adapters = request.app.state.adapters
+    return adapters
 
 
-NotificationsDep = Annotated[Notifications, Depends(get_notifications)]
-
-
-def caller(principal: Principal) -> str:
-    """Who made a request, as stored (subjects are unique only within a kind of principal)."""
-    return f"{principal.kind}:{principal.subject}"
-
-
-def may_see(principal: Principal, message: SmsMessage) -> bool:
-    """Platform admins see every message; a sender its own; staff those in their jurisdiction."""
-    if principal.has_role("platform_admin"):
-        return True
-    if message.created_by is not None and message.created_by == caller(principal):
-        return True
-    return message.jurisdiction is not None and principal.can(STAFF_ROLES, message.jurisdiction)
+AdaptersDep = Annotated[Adapters, Depends(get_adapters)]

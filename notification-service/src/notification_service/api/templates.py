@@ -8,20 +8,9 @@ from fastapi import APIRouter, Depends, Header, Path
 from fastapi.responses import JSONResponse
 
 from mahaliyat.auth import Principal, require_role
-from mahaliyat.problems import Problem, field_error
 from mahaliyat.web import Session
-from notification_service.api.deps import NotificationsDep, caller
-from notification_service.api.sms import PROBLEMS
-from notification_service.domain.encoding import MessageTooLong, checked_layout
-from notification_service.domain.templates import (
-    TEMPLATE_KEY,
-    MissingValues,
-    TemplateError,
-    placeholders,
-    render,
-)
-from notification_service.idempotency import Replay, request_digest
-from notification_service.models import IdempotencyRecord, SmsTemplate
+from notification_service.api.deps import PROBLEMS, AdaptersDep
+from notification_service.domain.templates import TEMPLATE_KEY
 from notification_service.schemas import (
     Language,
     Preview,
@@ -31,25 +20,18 @@ from notification_service.schemas import (
     TemplateBody,
     TemplateList,
 )
-from notification_service.template_store import validate_body
+from notification_service.services import templates
 
 router = APIRouter(tags=["templates"])
 Admin = Annotated[Principal, Depends(require_role("platform_admin"))]
 Key = Annotated[str, Path(pattern=TEMPLATE_KEY, max_length=200)]
 
 
-def _out(row: SmsTemplate) -> Template:
-    return Template.of(row, placeholders(row.body))
-
-
 @router.get(
     "/templates", response_model=TemplateList, summary="Templates in use", responses=PROBLEMS
 )
-async def list_templates(
-    _admin: Admin, session: Session, notifications: NotificationsDep
-) -> TemplateList:
-    rows = await notifications.templates.latest_per_key(session)
-    return TemplateList(items=[_out(r) for r in rows])
+async def list_templates(_admin: Admin, session: Session) -> TemplateList:
+    return TemplateList(items=await templates.in_use(session))
 
 
 @router.get(
@@ -58,13 +40,8 @@ async def list_templates(
     summary="Every version of a template, both languages",
     responses=PROBLEMS,
 )
-async def template_versions(
-    key: Key, _admin: Admin, session: Session, notifications: NotificationsDep
-) -> TemplateList:
-    rows = await notifications.templates.versions(session, key)
-    if not rows:
-        raise Problem(404, "not_found")
-    return TemplateList(items=[_out(r) for r in rows])
+async def template_versions(key: Key, _admin: Admin, session: Session) -> TemplateList:
+    return TemplateList(items=await templates.versions(session, key))
 
 
 @router.put(
@@ -79,40 +56,18 @@ async def put_template(
     request: TemplateBody,
     admin: Admin,
     session: Session,
-    notifications: NotificationsDep,
+    adapters: AdaptersDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> JSONResponse:
-    now = notifications.clock()
-    started: IdempotencyRecord | None = None
-    if idempotency_key:
-        begun = await notifications.idempotency.begin(
-            session,
-            principal=caller(admin),
-            key=idempotency_key,
-            digest=request_digest("PUT", f"/templates/{key}/{language}", request.model_dump()),
-            now=now,
-        )
-        if isinstance(begun, Replay):
-            return JSONResponse(begun.body, status_code=begun.status_code)
-        started = begun
-    try:
-        row, created = await notifications.templates.put(
-            session,
-            key=key,
-            language=language,
-            body=request.body,
-            description=request.description,
-            author=caller(admin),
-            now=now,
-        )
-    except TemplateError as exc:
-        raise Problem(
-            422, "invalid_template", errors=[field_error("body", "invalid_template", str(exc))]
-        ) from exc
-    status = 201 if created else 200
-    body = _out(row).model_dump(mode="json")
-    if started is not None:
-        notifications.idempotency.complete(started, status, body)
+    status, body = await templates.put_by_admin(
+        session,
+        adapters,
+        admin,
+        key=key,
+        language=language,
+        request=request,
+        idempotency_key=idempotency_key,
+    )
     return JSONResponse(body, status_code=status)
 
 
@@ -129,14 +84,11 @@ async def activate_version(
     request: TemplateActivation,
     _admin: Admin,
     session: Session,
-    notifications: NotificationsDep,
+    adapters: AdaptersDep,
 ) -> Template:
-    row = await notifications.templates.set_active(
-        session, key=key, language=language, version=version, active=request.active
+    return await templates.activate(
+        session, adapters, key=key, language=language, version=version, active=request.active
     )
-    if row is None:
-        raise Problem(404, "not_found")
-    return _out(row)
 
 
 @router.post(
@@ -151,33 +103,8 @@ async def preview(
     request: PreviewRequest,
     _admin: Admin,
     session: Session,
-    notifications: NotificationsDep,
+    adapters: AdaptersDep,
 ) -> Preview:
-    notifications.templates.invalidate()
-    template = await notifications.templates.find(session, [key], language)
-    if template is None or template.language != language:
-        raise Problem(404, "not_found")
-    try:
-        validate_body(key, template.body)
-        text = render(template.body, request.values)
-        layout = checked_layout(text, notifications.settings.sms_max_segments)
-    except MissingValues as exc:
-        raise Problem(
-            422,
-            "missing_values",
-            errors=[
-                field_error(f"values.{n}", "missing", "the template needs it") for n in exc.names
-            ],
-        ) from exc
-    except (TemplateError, MessageTooLong) as exc:
-        raise Problem(
-            422, "unsendable", str(exc), errors=[field_error("values", "invalid", str(exc))]
-        ) from exc
-    return Preview(
-        version=template.version,
-        body=text,
-        encoding=layout.encoding,
-        segments=layout.segments,
-        length=layout.units,
-        parts=list(layout.parts),
+    return await templates.preview(
+        session, adapters, key=key, language=language, values=request.values
     )

@@ -101,3 +101,14 @@ def extract(text: str) -> Extraction:
         if not looked_like_one and sum(map(len, groups)) >= 8:
             looked_like_one = True  # a long number that is not twelve digits: a typo, surely
     return Extraction(None, looked_like_one)
+
+
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def language_of(text: str) -> str:
+    """Arabic when the text has Arabic letters or no letters at all; English for Latin letters."""
+    if _ARABIC_LETTER.search(text):
+        return "ar"
+    return "en" if _LATIN_LETTER.search(text) else "ar"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
+import secrets
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -48,7 +48,7 @@ class OtpCipher:
 
     def encrypt(self, code: str, challenge_id: str, *, versioned: bool = True) -> str:
         """What identity-service does (for tests and the benchmark); bare base64url if not versioned."""
-        nonce = os.urandom(NONCE_BYTES)
+        nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = self._aead.encrypt(nonce, code.encode(), challenge_id.encode())
         if versioned:
             return VERSION + base64.b64encode(nonce + sealed).decode()

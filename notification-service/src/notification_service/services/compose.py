@@ -1,4 +1,4 @@
-"""Turning a template and its values into a queued message: render, encode, count, schedule, store."""
+"""Turning a template and its values into the row of a queued message: render, encode, count, schedule."""
 
 from __future__ import annotations
 
@@ -9,18 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from mahaliyat.ids import new_id
 from notification_service.domain.encoding import checked_layout
+from notification_service.domain.otp import MASK
 from notification_service.domain.phones import normalise_mobile
 from notification_service.domain.states import MessageState
 from notification_service.domain.templates import TemplateError, placeholders, render
 from notification_service.domain.timing import QuietHours
-from notification_service.models import SmsMessage
-from notification_service.otp import MASK
-from notification_service.storage import insert_rows, table_of
 from notification_service.template_store import ActiveTemplate
 
 MessageKind = Literal["otp", "reply", "api", "event"]
@@ -153,31 +148,3 @@ class Composer:
             "created_at": now,
             "updated_at": now,
         }
-
-
-MESSAGES = table_of(SmsMessage)
-
-
-async def insert_message(session: AsyncSession, row: Mapping[str, Any]) -> bool:
-    """Store a message; False when this event already has one for this template."""
-    present = {name: value for name, value in row.items() if value is not None}  # fewer binds
-    inserted = await insert_rows(
-        session, MESSAGES, [present], ignore_conflicts=("event_id", "template_key")
-    )
-    return inserted == 1
-
-
-async def get_message(session: AsyncSession, message_id: uuid.UUID) -> SmsMessage | None:
-    return await session.get(SmsMessage, message_id)
-
-
-async def messages_by_reference(
-    session: AsyncSession, reference: str, *, limit: int
-) -> list[SmsMessage]:
-    rows = await session.scalars(
-        select(SmsMessage)
-        .where(SmsMessage.reference == reference)
-        .order_by(SmsMessage.created_at, SmsMessage.id)
-        .limit(limit)
-    )
-    return list(rows)

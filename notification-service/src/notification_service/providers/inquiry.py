@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -106,7 +106,17 @@ class ApplicationStatus:
     next_step: Mapping[str, str] | None
 
 
+class ApplicationStatuses(Protocol):
+    """Where an application's status is asked for; tests give a fake request-service instead."""
+
+    async def lookup(self, tracking_number: str) -> ApplicationStatus | None:
+        """The status, None for an unknown number; raises :class:`InquiryUnavailable`."""
+        ...
+
+
 class RequestStatus:
+    """request-service's status inquiry, with a service token from identity."""
+
     def __init__(self, client: httpx.AsyncClient, token: ServiceToken, *, base_url: str) -> None:
         self._client = client
         self.token = token

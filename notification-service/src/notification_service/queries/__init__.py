@@ -1,0 +1,1 @@
+"""All of the service's SQL, one module per table group."""
