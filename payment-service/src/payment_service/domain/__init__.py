@@ -1,0 +1,1 @@
+"""Payment rules with no I/O: states, numbers, signatures, ledger, refunds, settlement, tills."""
