@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from identity_service.adapters import Adapters
 from identity_service.app import MIGRATIONS
 from identity_service.clock import Clock, system_clock
 from identity_service.domain.roles import PLATFORM_ADMIN, RoleGrant
@@ -31,7 +32,6 @@ from identity_service.keyring import (
     write_private,
     write_public,
 )
-from identity_service.runtime import IdentityRuntime
 from identity_service.services.audit import Caller, audit
 from identity_service.services.staff import create_staff
 from identity_service.settings import IdentitySettings
@@ -125,14 +125,14 @@ async def create_admin(
         may_generate=settings.may_generate_keys,
         now=system_clock(),
     )
-    identity = IdentityRuntime(settings, keyring, system_clock)
+    adapters = Adapters(settings, keyring, system_clock)
     database = Database(settings.database_url)
     try:
         await upgrade(database, MIGRATIONS)
         async with database.unit_of_work() as uow:
             user, password = await create_staff(
                 uow.session,
-                identity,
+                adapters,
                 username=username,
                 full_name_ar=name_ar,
                 full_name_en=name_en,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from identity_service.api.deps import (
+    AdaptersDep,
     Anonymous,
     ClientIp,
-    Identity,
     StaffMember,
     caller_of,
     kept,
@@ -30,10 +30,10 @@ router = APIRouter(prefix="/staff", tags=["staff"])
     responses=problem_responses(401, 422, 423),
 )
 async def login(
-    body: StaffLogin, request: Request, session: Session, identity: Identity, caller: Anonymous
+    body: StaffLogin, request: Request, session: Session, adapters: AdaptersDep, caller: Anonymous
 ) -> Response:
     outcome = await kept(
-        request, staff.login(session, identity, body.username, body.password, caller)
+        request, staff.login(session, adapters, body.username, body.password, caller)
     )
     return outcome if isinstance(outcome, Response) else token_response(outcome)
 
@@ -48,7 +48,7 @@ async def change_password(
     body: PasswordChange,
     request: Request,
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     principal: StaffMember,
     ip: ClientIp,
 ) -> Response:
@@ -56,7 +56,7 @@ async def change_password(
         request,
         staff.change_password(
             session,
-            identity,
+            adapters,
             staff_id=subject_id(principal),
             session_id=session_id_of(principal),
             current_password=body.current_password,

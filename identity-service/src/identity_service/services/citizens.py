@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service import events
+from identity_service.adapters import Adapters
 from identity_service.domain.limits import Window, retry_after
 from identity_service.domain.national_id import InvalidNationalId, parse_national_id
 from identity_service.domain.otp import (
@@ -26,7 +27,6 @@ from identity_service.domain.phone import InvalidPhone, mask_phone, normalise_mo
 from identity_service.errors import Refusal, invalid_fields, say
 from identity_service.models import Citizen, OtpChallenge
 from identity_service.otp_delivery import encrypt_code
-from identity_service.runtime import IdentityRuntime
 from identity_service.services.audit import Caller, audit
 from identity_service.services.locks import serialise
 from identity_service.services.sessions import (
@@ -69,7 +69,7 @@ def parse_citizen_identity(national_id: str, phone: str, now: datetime) -> tuple
 
 async def request_code(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     *,
     national_id: str,
     phone: str,
@@ -84,7 +84,7 @@ async def request_code(
     redirected to a bound phone, is silent: past it the answer is the same but no SMS goes
     out and the challenge can never verify.
     """
-    now = rt.clock()
+    now = adapters.clock()
     number, typed_phone = parse_citizen_identity(national_id, phone, now)
 
     # A national ID keeps the phone it first proved: a code for it goes to that phone,
@@ -105,20 +105,22 @@ async def request_code(
     )
     waits = [
         (
-            await _wait(session, [OtpChallenge.typed_phone == typed_phone], rt.phone_windows, now),
+            await _wait(
+                session, [OtpChallenge.typed_phone == typed_phone], adapters.phone_windows, now
+            ),
             "phone",
         ),
         (
             await _wait(
                 session,
                 [OtpChallenge.national_id == number, OtpChallenge.typed_phone == typed_phone],
-                rt.national_id_windows,
+                adapters.national_id_windows,
                 now,
             ),
             "national_id",
         ),
         (
-            await _wait(session, [OtpChallenge.client_ip == client_ip], rt.ip_windows, now),
+            await _wait(session, [OtpChallenge.client_ip == client_ip], adapters.ip_windows, now),
             "ip",
         ),
     ]
@@ -135,14 +137,14 @@ async def request_code(
             OtpChallenge.typed_phone != OtpChallenge.phone,
             OtpChallenge.delivered.is_(True),
         ],
-        rt.redirect_windows,
+        adapters.redirect_windows,
         now,
     )
     deliver = destination == typed_phone or not redirected_wait
 
     challenge_id = new_id()
     code = new_code()
-    expires_at = now + rt.otp_policy.lifetime
+    expires_at = now + adapters.otp_policy.lifetime
     session.add(
         OtpChallenge(
             id=challenge_id,
@@ -150,7 +152,7 @@ async def request_code(
             phone=destination,
             typed_phone=typed_phone,
             delivered=deliver,
-            code_digest=code_digest(rt.otp_pepper, challenge_id, code),
+            code_digest=code_digest(adapters.otp_pepper, challenge_id, code),
             language=language,
             client_ip=client_ip,
             created_at=now,
@@ -158,7 +160,7 @@ async def request_code(
             attempts=0,
         )
     )
-    ciphertext = encrypt_code(rt.otp_delivery_secret, str(challenge_id), code)  # either way
+    ciphertext = encrypt_code(adapters.otp_delivery_secret, str(challenge_id), code)  # either way
     if deliver:
         await record(
             session,
@@ -218,7 +220,7 @@ def _too_many(wait: int, limit: str) -> Problem:
 
 async def verify_code(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     *,
     challenge_id: uuid.UUID,
     code: str,
@@ -234,16 +236,16 @@ async def verify_code(
             "challenge_not_found",
             say("لا يوجد طلب رمز بهذا المعرف.", "No code was requested under this id."),
         )
-    now = rt.clock()
-    _refuse_unless_open(rt, challenge, now)
+    now = adapters.clock()
+    _refuse_unless_open(adapters, challenge, now)
     still_open = (
         OtpChallenge.id == challenge.id,
         OtpChallenge.consumed_at.is_(None),
-        OtpChallenge.attempts < rt.otp_policy.max_attempts,
+        OtpChallenge.attempts < adapters.otp_policy.max_attempts,
         OtpChallenge.expires_at > now,
     )
     # A withheld code was never sent, so no right answer exists: it fails like a wrong one.
-    matched = codes_match(rt.otp_pepper, challenge.id, digits, challenge.code_digest)
+    matched = codes_match(adapters.otp_pepper, challenge.id, digits, challenge.code_digest)
     if matched and challenge.delivered:
         # Conditional update: of two parallel verifications only one can consume the code.
         consumed = await session.execute(
@@ -251,7 +253,7 @@ async def verify_code(
         )
         if rows_changed(consumed) != 1:
             await session.refresh(challenge)
-            _refuse_unless_open(rt, challenge, now)  # a parallel verification won: 410
+            _refuse_unless_open(adapters, challenge, now)  # a parallel verification won: 410
             raise Problem(410, "challenge_used")  # no session without our own update
         citizen = await _citizen(session, challenge, now)
         if citizen.phone != challenge.phone:
@@ -277,15 +279,15 @@ async def verify_code(
                 ),
             )
         citizen.last_login_at = now
-        return await open_session(session, rt, citizen_subject(citizen), client_ip)
+        return await open_session(session, adapters, citizen_subject(citizen), client_ip)
 
     wrong = await session.execute(
         update(OtpChallenge).where(*still_open).values(attempts=OtpChallenge.attempts + 1)
     )
     await session.refresh(challenge)
     if rows_changed(wrong) != 1:
-        _refuse_unless_open(rt, challenge, now)
-    remaining = max(0, rt.otp_policy.max_attempts - challenge.attempts)
+        _refuse_unless_open(adapters, challenge, now)
+    remaining = max(0, adapters.otp_policy.max_attempts - challenge.attempts)
     if remaining == 0:
         await audit(
             session,
@@ -308,9 +310,9 @@ async def verify_code(
     )
 
 
-def _refuse_unless_open(rt: IdentityRuntime, challenge: OtpChallenge, now: datetime) -> None:
+def _refuse_unless_open(adapters: Adapters, challenge: OtpChallenge, now: datetime) -> None:
     state = challenge_state(
-        rt.otp_policy,
+        adapters.otp_policy,
         expires_at=challenge.expires_at,
         attempts=challenge.attempts,
         consumed_at=challenge.consumed_at,
@@ -382,7 +384,7 @@ class PhoneBinding:
 
 async def bind_phone(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     *,
     national_id: str,
     phone: str,
@@ -395,7 +397,7 @@ async def bind_phone(
     moves an existing one to the new number and ends every session of the old one. The
     subject id stays, so the citizen keeps their applications.
     """
-    now = rt.clock()
+    now = adapters.clock()
     number, new_phone = parse_citizen_identity(national_id, phone, now)
     existed = await session.scalar(select(Citizen.id).where(Citizen.national_id == number))
     citizen = await _citizen_bound_unless_known(session, number, new_phone, now)

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import Result, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity_service.adapters import Adapters
 from identity_service.domain.geography import NATION
 from identity_service.domain.roles import CITIZEN, RoleGrant
 from identity_service.errors import OAuthError
 from identity_service.models import Citizen, RefreshToken, StaffUser, TokenFamily
-from identity_service.runtime import IdentityRuntime
 from identity_service.services.audit import Caller, audit
 from identity_service.tokens import AccessToken, new_refresh_token, refresh_digest
 from mahaliyat.auth import PrincipalKind
@@ -81,9 +81,9 @@ async def current_subject(
 
 
 async def open_session(
-    session: AsyncSession, rt: IdentityRuntime, subject: Subject, client_ip: str | None
+    session: AsyncSession, adapters: Adapters, subject: Subject, client_ip: str | None
 ) -> TokenPair:
-    now = rt.clock()
+    now = adapters.clock()
     family = TokenFamily(
         id=new_id(),
         subject_kind=subject.kind,
@@ -93,18 +93,18 @@ async def open_session(
     )
     session.add(family)
     await session.flush()  # the family row before its first refresh token
-    return await _issue(session, rt, subject, family.id, now)
+    return await _issue(session, adapters, subject, family.id, now)
 
 
 async def _issue(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     subject: Subject,
     family_id: uuid.UUID,
     now: datetime,
     token_id: uuid.UUID | None = None,
 ) -> TokenPair:
-    ttl = rt.settings.refresh_token_ttl_seconds
+    ttl = adapters.settings.refresh_token_ttl_seconds
     token, digest = new_refresh_token()
     session.add(
         RefreshToken(
@@ -115,12 +115,12 @@ async def _issue(
             expires_at=now + timedelta(seconds=ttl),
         )
     )
-    access = rt.minter.mint(
+    access = adapters.minter.mint(
         subject=str(subject.id),
         kind=subject.kind,
         grants=subject.grants,
         scope="",
-        ttl_seconds=rt.settings.access_token_ttl_seconds,
+        ttl_seconds=adapters.settings.access_token_ttl_seconds,
         extra={**subject.claims, "sid": str(family_id)},
     )
     return TokenPair(access, token, ttl)
@@ -141,7 +141,7 @@ def _just_rotated() -> OAuthError:
 
 
 async def refresh(
-    session: AsyncSession, rt: IdentityRuntime, token: str, caller: Caller
+    session: AsyncSession, adapters: Adapters, token: str, caller: Caller
 ) -> TokenPair:
     """Rotate: the presented token is spent, a new one issued in the same family.
 
@@ -161,7 +161,7 @@ async def refresh(
     if row is None:
         raise _ended("the refresh token is not known")
     stored, family = row
-    now = rt.clock()
+    now = adapters.clock()
     if family.revoked_at is not None:
         raise _ended("the session has ended")
     if stored.expires_at <= now:
@@ -174,7 +174,7 @@ async def refresh(
     )
     if rows_changed(spent) != 1:
         await session.refresh(stored)  # the rotation that won, committed meanwhile
-        if await _within_grace(session, rt, stored, now):
+        if await _within_grace(session, adapters, stored, now):
             raise _just_rotated()
         await revoke_family(session, family.id, "refresh_token_reuse", now)
         await audit(
@@ -190,14 +190,14 @@ async def refresh(
     if subject is None:
         await revoke_family(session, family.id, "subject_disabled", now)
         raise _ended("the account is disabled")
-    return await _issue(session, rt, subject, family.id, now, token_id=successor_id)
+    return await _issue(session, adapters, subject, family.id, now, token_id=successor_id)
 
 
 async def _within_grace(
-    session: AsyncSession, rt: IdentityRuntime, spent: RefreshToken, now: datetime
+    session: AsyncSession, adapters: Adapters, spent: RefreshToken, now: datetime
 ) -> bool:
     """Whether ``spent`` was rotated within the grace and its successor is still unused."""
-    grace = timedelta(seconds=rt.settings.refresh_reuse_grace_seconds)
+    grace = timedelta(seconds=adapters.settings.refresh_reuse_grace_seconds)
     if not grace or spent.rotated_at is None or spent.successor_id is None:
         return False
     if now - spent.rotated_at > grace:

@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity_service.adapters import Adapters
 from identity_service.domain.passwords import MESSAGES as PASSWORD_MESSAGES
 from identity_service.domain.roles import RoleGrant, grant_problems
 from identity_service.errors import FieldProblem, Refusal, invalid_fields, refused_fields, say
 from identity_service.models import LoginFailure, StaffGrant, StaffUser
-from identity_service.runtime import IdentityRuntime
 from identity_service.services.audit import Caller, audit
 from identity_service.services.locks import serialise
 from identity_service.services.sessions import (
@@ -60,10 +60,10 @@ def _locked(until: datetime, now: datetime) -> Refusal:
 
 
 async def _recent_failures(
-    session: AsyncSession, rt: IdentityRuntime, key: str, user: StaffUser | None, now: datetime
+    session: AsyncSession, adapters: Adapters, key: str, user: StaffUser | None, now: datetime
 ) -> list[datetime]:
     """Failures that can still count: newer than the last success or unlock, newest first."""
-    since = now - rt.lockout.window - rt.lockout.duration
+    since = now - adapters.lockout.window - adapters.lockout.duration
     for moment in (user.last_login_at, user.unlocked_at) if user else ():
         if moment is not None and moment > since:
             since = moment
@@ -71,21 +71,21 @@ async def _recent_failures(
         select(LoginFailure.failed_at)
         .where(LoginFailure.username == key, LoginFailure.failed_at > since)
         .order_by(LoginFailure.failed_at.desc())
-        .limit(rt.lockout.max_failures)
+        .limit(adapters.lockout.max_failures)
     )
     return list(rows)
 
 
 async def locked_until(
-    session: AsyncSession, rt: IdentityRuntime, user: StaffUser, now: datetime
+    session: AsyncSession, adapters: Adapters, user: StaffUser, now: datetime
 ) -> datetime | None:
-    failures = await _recent_failures(session, rt, user.username, user, now)
-    return rt.lockout.locked_until(failures, now)
+    failures = await _recent_failures(session, adapters, user.username, user, now)
+    return adapters.lockout.locked_until(failures, now)
 
 
 async def _fail(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     key: str,
     user: StaffUser | None,
     caller: Caller,
@@ -98,7 +98,9 @@ async def _fail(
     await audit(
         session, caller, "staff.login_failed", at=now, target=f"username:{key}", reason=reason
     )
-    until = rt.lockout.locked_until(await _recent_failures(session, rt, key, user, now), now)
+    until = adapters.lockout.locked_until(
+        await _recent_failures(session, adapters, key, user, now), now
+    )
     if until is None:
         return _invalid_credentials()
     await audit(session, caller, "staff.locked_out", at=now, target=f"username:{key}")
@@ -106,49 +108,53 @@ async def _fail(
 
 
 async def login(
-    session: AsyncSession, rt: IdentityRuntime, username: str, password: str, caller: Caller
+    session: AsyncSession, adapters: Adapters, username: str, password: str, caller: Caller
 ) -> TokenPair:
     """Unknown, disabled and wrong-password sign-ins answer alike, and lock alike."""
-    now = rt.clock()
+    now = adapters.clock()
     key = username_key(username)
     # Parallel guesses are counted one after another, so none slips past the lock.
     await serialise(session, f"staff-login:{key}")
     user = await session.scalar(select(StaffUser).where(StaffUser.username == key))
-    until = rt.lockout.locked_until(await _recent_failures(session, rt, key, user, now), now)
+    until = adapters.lockout.locked_until(
+        await _recent_failures(session, adapters, key, user, now), now
+    )
     if until is not None:
         raise _locked(until, now)
     if user is None:
-        await rt.hashing.verify_decoy(password)
-        raise await _fail(session, rt, key, None, caller, now, "unknown_user")
-    if not await rt.hashing.verify(user.password_hash, password):
-        raise await _fail(session, rt, key, user, caller, now, "wrong_password")
+        await adapters.hashing.verify_decoy(password)
+        raise await _fail(session, adapters, key, None, caller, now, "unknown_user")
+    if not await adapters.hashing.verify(user.password_hash, password):
+        raise await _fail(session, adapters, key, user, caller, now, "wrong_password")
     if user.disabled_at is not None:
-        raise await _fail(session, rt, key, user, caller, now, "disabled")
-    if rt.hashing.needs_rehash(user.password_hash):
-        user.password_hash = await rt.hashing.hash(password)
+        raise await _fail(session, adapters, key, user, caller, now, "disabled")
+    if adapters.hashing.needs_rehash(user.password_hash):
+        user.password_hash = await adapters.hashing.hash(password)
     user.last_login_at = now
     actor = Caller(f"staff:{user.id}", caller.client_ip)
     await audit(session, actor, "staff.login", at=now, target=f"staff:{user.id}")
-    return await open_session(session, rt, staff_subject(user), caller.client_ip)
+    return await open_session(session, adapters, staff_subject(user), caller.client_ip)
 
 
 def _password_errors(
-    rt: IdentityRuntime, field: str, password: str, username: str
+    adapters: Adapters, field: str, password: str, username: str
 ) -> list[FieldProblem]:
-    problems = rt.password_policy.problems(password, username=username)
+    problems = adapters.password_policy.problems(password, username=username)
     errors = []
     for code in problems:
         arabic, english = PASSWORD_MESSAGES[code]
         if code == "password_too_short":
-            arabic = f"كلمة المرور أقل من {rt.password_policy.min_length} أحرف."
-            english = f"The password has fewer than {rt.password_policy.min_length} characters."
+            arabic = f"كلمة المرور أقل من {adapters.password_policy.min_length} أحرف."
+            english = (
+                f"The password has fewer than {adapters.password_policy.min_length} characters."
+            )
         errors.append((field, code, arabic, english))
     return errors
 
 
 async def change_password(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     *,
     staff_id: uuid.UUID,
     session_id: uuid.UUID | None,
@@ -157,16 +163,16 @@ async def change_password(
     caller: Caller,
 ) -> None:
     """A wrong current password counts towards the lockout; other sessions end on success."""
-    now = rt.clock()
+    now = adapters.clock()
     user = await session.get(StaffUser, staff_id)
     if user is None or user.disabled_at is not None:
         raise Problem(404, "not_found")
     await serialise(session, f"staff-login:{user.username}")
-    until = await locked_until(session, rt, user, now)
+    until = await locked_until(session, adapters, user, now)
     if until is not None:
         raise _locked(until, now)
-    if not await rt.hashing.verify(user.password_hash, current_password):
-        refusal = await _fail(session, rt, user.username, user, caller, now, "wrong_password")
+    if not await adapters.hashing.verify(user.password_hash, current_password):
+        refusal = await _fail(session, adapters, user.username, user, caller, now, "wrong_password")
         if refusal.code == "account_locked":
             raise refusal
         raise refused_fields(
@@ -177,13 +183,13 @@ async def change_password(
                 "The current password is wrong.",
             )
         )
-    errors = _password_errors(rt, "new_password", new_password, user.username)
+    errors = _password_errors(adapters, "new_password", new_password, user.username)
     if not errors and new_password == current_password:
         arabic, english = PASSWORD_MESSAGES["password_unchanged"]
         errors.append(("new_password", "password_unchanged", arabic, english))
     if errors:
         raise invalid_fields(*errors)
-    user.password_hash = await rt.hashing.hash(new_password)
+    user.password_hash = await adapters.hashing.hash(new_password)
     user.password_changed_at = now
     await revoke_subject_sessions(
         session, "staff", user.id, "password_changed", now, keep=session_id
@@ -228,7 +234,7 @@ def generate_password() -> str:
 
 async def create_staff(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     *,
     username: str,
     full_name_ar: str,
@@ -238,7 +244,7 @@ async def create_staff(
     caller: Caller,
 ) -> tuple[StaffUser, str | None]:
     """The new user, and its generated password when none was given (shown once)."""
-    now = rt.clock()
+    now = adapters.clock()
     key = username_key(username)
     errors: list[FieldProblem] = []
     if not USERNAME.match(key):
@@ -254,7 +260,7 @@ async def create_staff(
     if password is None:
         password = generated = generate_password()
     else:
-        errors.extend(_password_errors(rt, "password", password, key))
+        errors.extend(_password_errors(adapters, "password", password, key))
     if errors:
         raise invalid_fields(*errors)
     valid_grants = validate_grants(grants)
@@ -267,7 +273,7 @@ async def create_staff(
         username=key,
         full_name_ar=full_name_ar,
         full_name_en=full_name_en,
-        password_hash=await rt.hashing.hash(password),
+        password_hash=await adapters.hashing.hash(password),
         created_at=now,
         password_changed_at=now,
         grants=[
@@ -314,13 +320,13 @@ async def list_staff(
 
 async def set_grants(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     staff_id: uuid.UUID,
     grants: Sequence[RoleGrant],
     caller: Caller,
 ) -> StaffUser:
     """Replace the user's grants; they take effect at the next sign-in or refresh."""
-    now = rt.clock()
+    now = adapters.clock()
     user = await get_staff(session, staff_id)
     wanted = validate_grants(grants)
     before = [RoleGrant(g.role, g.jurisdiction) for g in user.grants]
@@ -356,9 +362,9 @@ async def set_grants(
 
 
 async def disable_staff(
-    session: AsyncSession, rt: IdentityRuntime, staff_id: uuid.UUID, caller: Caller
+    session: AsyncSession, adapters: Adapters, staff_id: uuid.UUID, caller: Caller
 ) -> StaffUser:
-    now = rt.clock()
+    now = adapters.clock()
     user = await get_staff(session, staff_id)
     if f"staff:{user.id}" == caller.actor:
         raise Problem(
@@ -381,9 +387,9 @@ async def disable_staff(
 
 
 async def enable_staff(
-    session: AsyncSession, rt: IdentityRuntime, staff_id: uuid.UUID, caller: Caller
+    session: AsyncSession, adapters: Adapters, staff_id: uuid.UUID, caller: Caller
 ) -> StaffUser:
-    now = rt.clock()
+    now = adapters.clock()
     user = await get_staff(session, staff_id)
     if user.disabled_at is not None:
         user.disabled_at = None
@@ -392,11 +398,11 @@ async def enable_staff(
 
 
 async def unlock_staff(
-    session: AsyncSession, rt: IdentityRuntime, staff_id: uuid.UUID, caller: Caller
+    session: AsyncSession, adapters: Adapters, staff_id: uuid.UUID, caller: Caller
 ) -> StaffUser:
-    now = rt.clock()
+    now = adapters.clock()
     user = await get_staff(session, staff_id)
-    was_locked = await locked_until(session, rt, user, now)
+    was_locked = await locked_until(session, adapters, user, now)
     user.unlocked_at = now
     await audit(
         session,
@@ -410,13 +416,13 @@ async def unlock_staff(
 
 
 async def reset_password(
-    session: AsyncSession, rt: IdentityRuntime, staff_id: uuid.UUID, caller: Caller
+    session: AsyncSession, adapters: Adapters, staff_id: uuid.UUID, caller: Caller
 ) -> tuple[StaffUser, str]:
     """A new generated password (shown once); the user's sessions end and the lock is lifted."""
-    now = rt.clock()
+    now = adapters.clock()
     user = await get_staff(session, staff_id)
     password = generate_password()
-    user.password_hash = await rt.hashing.hash(password)
+    user.password_hash = await adapters.hashing.hash(password)
     user.password_changed_at = now
     user.unlocked_at = now
     ended = await revoke_subject_sessions(session, "staff", user.id, "password_reset", now)

@@ -1,4 +1,4 @@
-"""What the identity use cases need besides a session: keys, clock, policies, hashing."""
+"""The composition root: keys, clock, policies, hashing — what use cases need besides a session."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from identity_service.tokens import KeyringVerifier, TokenMinter
 
 
 @dataclass
-class IdentityRuntime:
+class Adapters:
     settings: IdentitySettings
     keyring: Keyring
     clock: Clock
