@@ -30,7 +30,7 @@ from identity_service.schemas import (
     StaffPage,
     StaffPassword,
 )
-from identity_service.services import staff
+from identity_service.services import staff, staff_login
 from mahaliyat.web import Session
 
 router = APIRouter(prefix="/admin/staff", tags=["admin: staff"])
@@ -48,7 +48,7 @@ async def view(session: AsyncSession, adapters: Adapters, user: StaffUser) -> St
         last_login_at=user.last_login_at,
         password_changed_at=user.password_changed_at,
         disabled=user.disabled_at is not None,
-        locked_until=await staff.locked_until(session, adapters, user, adapters.clock()),
+        locked_until=await staff_login.locked_until(session, adapters, user, adapters.clock()),
     )
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from identity_service.api.deps import AdaptersDep, ClientIp, kept, problem_responses
 from identity_service.api.tokens_out import token_response
 from identity_service.schemas import OtpChallengeOut, OtpRequest, OtpVerify, TokenOut
-from identity_service.services import citizens
+from identity_service.services import citizens, otp_verification
 from mahaliyat import context
 from mahaliyat.web import Session
 
@@ -49,7 +49,7 @@ async def verify_code(
 ) -> Response:
     outcome = await kept(
         request,
-        citizens.verify_code(
+        otp_verification.verify_code(
             session, adapters, challenge_id=body.challenge_id, code=body.code, client_ip=ip
         ),
     )

@@ -17,7 +17,7 @@ from identity_service.api.deps import (
 )
 from identity_service.api.tokens_out import token_response
 from identity_service.schemas import PasswordChange, StaffLogin, TokenOut
-from identity_service.services import staff
+from identity_service.services import staff_login
 from mahaliyat.web import Session
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -33,7 +33,7 @@ async def login(
     body: StaffLogin, request: Request, session: Session, adapters: AdaptersDep, caller: Anonymous
 ) -> Response:
     outcome = await kept(
-        request, staff.login(session, adapters, body.username, body.password, caller)
+        request, staff_login.login(session, adapters, body.username, body.password, caller)
     )
     return outcome if isinstance(outcome, Response) else token_response(outcome)
 
@@ -54,7 +54,7 @@ async def change_password(
 ) -> Response:
     outcome = await kept(
         request,
-        staff.change_password(
+        staff_login.change_password(
             session,
             adapters,
             staff_id=subject_id(principal),

@@ -6,7 +6,6 @@ import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.adapters import Adapters
@@ -15,6 +14,7 @@ from identity_service.domain.roles import PARTNER, RoleGrant
 from identity_service.domain.scopes import SERVICE_ONLY_SCOPES, format_scope, parse_scope
 from identity_service.errors import FieldProblem, OAuthError, invalid_fields
 from identity_service.models import PartnerClient
+from identity_service.queries import partners as clients
 from identity_service.services.audit import Caller, audit
 from identity_service.tokens import AccessToken
 from mahaliyat.ids import new_id
@@ -35,7 +35,7 @@ async def authenticate(
 ) -> PartnerClient:
     """The active client with this id and secret; unknown, disabled and wrong answer alike."""
     now = adapters.clock()
-    client = await session.scalar(select(PartnerClient).where(PartnerClient.client_id == client_id))
+    client = await clients.by_client_id(session, client_id)
     if client is None:
         await adapters.hashing.verify_decoy(secret)
     elif await adapters.hashing.verify(client.secret_hash, secret) and client.disabled_at is None:
@@ -140,8 +140,7 @@ async def create_client(
         created_at=now,
         secret_rotated_at=now,
     )
-    session.add(client)
-    await session.flush()
+    await clients.add(session, client)
     await audit(
         session,
         caller,
@@ -157,7 +156,7 @@ async def create_client(
 
 
 async def get_client(session: AsyncSession, client_uuid: uuid.UUID) -> PartnerClient:
-    client = await session.get(PartnerClient, client_uuid)
+    client = await clients.get(session, client_uuid)
     if client is None:
         raise Problem(404, "not_found")
     return client
@@ -166,14 +165,7 @@ async def get_client(session: AsyncSession, client_uuid: uuid.UUID) -> PartnerCl
 async def list_clients(
     session: AsyncSession, *, limit: int, offset: int
 ) -> tuple[Sequence[PartnerClient], int]:
-    total = await session.scalar(select(func.count()).select_from(PartnerClient)) or 0
-    clients = await session.scalars(
-        select(PartnerClient)
-        .order_by(PartnerClient.name, PartnerClient.client_id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return clients.all(), total
+    return await clients.page(session, limit=limit, offset=offset)
 
 
 async def rotate_secret(
