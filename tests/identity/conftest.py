@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from identity_service.adapters import Adapters
 from identity_service.app import create_app
-from identity_service.otp_delivery import decrypt_code
+from identity_service.ports.otp_delivery import decrypt_code
 from identity_service.settings import IdentitySettings
 from mahaliyat.db import Database, utcnow
 from mahaliyat.events import outbox

@@ -20,7 +20,6 @@ from identity_service.api import (
 )
 from identity_service.api.wellknown import discovery_router
 from identity_service.clock import Clock, system_clock
-from identity_service.keyring import Keyring
 from identity_service.seed.demo import seed_demo
 from identity_service.settings import IdentitySettings
 from mahaliyat.events.bus import EventBus
@@ -45,15 +44,7 @@ def create_app(
         log.warning(
             "generate_dev_keys is ignored in %s: create keys with rotate-keys", settings.environment
         )
-    keyring = Keyring.from_settings(
-        keyring_json=settings.signing_keys.get_secret_value() if settings.signing_keys else None,
-        path=settings.keys_path,
-        jwks_path=settings.jwks_path,
-        check_seconds=settings.keyring_check_seconds,
-        may_generate=settings.may_generate_keys,
-        now=clock(),
-    )
-    adapters = Adapters(settings, keyring, clock)
+    adapters = Adapters.from_settings(settings, clock)
 
     async def seed(runtime: ServiceRuntime) -> None:
         if not settings.seed_demo_data:

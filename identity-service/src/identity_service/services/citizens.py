@@ -24,7 +24,6 @@ from identity_service.domain.otp import (
 from identity_service.domain.phone import InvalidPhone, mask_phone, normalise_mobile
 from identity_service.errors import invalid_fields, say
 from identity_service.models import Citizen, OtpChallenge
-from identity_service.otp_delivery import encrypt_code
 from identity_service.queries import citizens
 from identity_service.queries.locks import serialise
 from identity_service.services.audit import Caller, audit
@@ -146,7 +145,7 @@ async def request_code(
             attempts=0,
         ),
     )
-    ciphertext = encrypt_code(adapters.otp_delivery_secret, str(challenge_id), code)  # either way
+    ciphertext = adapters.otp_delivery.seal(str(challenge_id), code)  # either way
     if deliver:
         await record(
             session,
