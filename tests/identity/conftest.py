@@ -16,9 +16,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from identity_service.adapters import Adapters
 from identity_service.app import create_app
-from identity_service.otp_delivery import decrypt_code
-from identity_service.runtime import IdentityRuntime
+from identity_service.ports.otp_delivery import decrypt_code
 from identity_service.settings import IdentitySettings
 from mahaliyat.db import Database, utcnow
 from mahaliyat.events import outbox
@@ -74,9 +74,9 @@ class Service:
     settings: IdentitySettings
 
     @property
-    def identity(self) -> IdentityRuntime:
-        identity: IdentityRuntime = self.app.state.identity
-        return identity
+    def adapters(self) -> Adapters:
+        adapters: Adapters = self.app.state.adapters
+        return adapters
 
     @property
     def database(self) -> Database:

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 
 from identity_service.__main__ import main, rotate_keys
 from identity_service.app import create_app
-from identity_service.keyring import (
+from identity_service.domain.keys import (
     KeyringError,
     SigningKey,
     dump_keyring,
@@ -327,10 +327,27 @@ def test_the_command_line(
 
 
 def test_a_second_replica_never_overwrites_the_first_ones_generated_key(tmp_path: Path) -> None:
-    from identity_service.keyring import create_private
+    from identity_service.ports.keys import create_private
 
     path = tmp_path / "keys.json"
     assert create_private(path, "first") is True
     assert create_private(path, "second") is False
     assert path.read_text() == "first"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keys.json"]  # no temporary left
+
+
+def test_keys_from_the_setting_are_a_store_that_never_changes(tmp_path: Path) -> None:
+    from identity_service.ports.keys import FileKeyStore, FixedKeyStore, Keyring
+
+    key, other = SigningKey.generate(utcnow()), SigningKey.generate(utcnow())
+    fixed = Keyring([key], store=FixedKeyStore(dump_keyring([key])), check_seconds=0)
+    assert fixed.refresh(force=True) is False
+    assert [k.kid for k in fixed.keys] == [key.kid]
+
+    path = tmp_path / "keys.json"
+    path.write_text(dump_keyring([key]))
+    from_file = Keyring([key], store=FileKeyStore(path), check_seconds=0)
+    path.write_text(dump_keyring([other, key]))
+    os.utime(path, ns=(1, 1))  # another stamp, whatever the file system's time resolution
+    assert from_file.refresh() is True
+    assert [k.kid for k in from_file.keys] == [other.kid, key.kid]

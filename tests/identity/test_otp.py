@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from identity_service.models import AuditEntry, Citizen, OtpChallenge, TokenFamily
-from identity_service.otp_delivery import UndecryptableCode, decrypt_code
+from identity_service.ports.otp_delivery import UndecryptableCode, decrypt_code
 from mahaliyat.events import outbox
 from mahaliyat.logs import JsonFormatter
 from tests.identity.conftest import (

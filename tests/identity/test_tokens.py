@@ -13,7 +13,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from identity_service.keyring import parse_keyring
+from identity_service.domain.keys import parse_keyring
 from mahaliyat.auth import Grant, Principal, TokenVerifier, ensure_jurisdiction
 from mahaliyat.problems import Problem
 from tests.identity.conftest import API, Service

@@ -18,20 +18,18 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from identity_service.adapters import Adapters
 from identity_service.app import MIGRATIONS
 from identity_service.clock import Clock, system_clock
-from identity_service.domain.roles import PLATFORM_ADMIN, RoleGrant
-from identity_service.keyring import (
-    Keyring,
+from identity_service.domain.keys import (
     KeyringError,
     dump_keyring,
     parse_keyring,
     public_jwks,
     rotate,
-    write_private,
-    write_public,
 )
-from identity_service.runtime import IdentityRuntime
+from identity_service.domain.roles import PLATFORM_ADMIN, RoleGrant
+from identity_service.ports.keys import FileKeyStore, write_public
 from identity_service.services.audit import Caller, audit
 from identity_service.services.staff import create_staff
 from identity_service.settings import IdentitySettings
@@ -86,7 +84,7 @@ async def rotate_keys(
                 operator=_operator(),
             )
             await uow.session.flush()
-            write_private(path, dump_keyring(ring))
+            FileKeyStore(path).write(dump_keyring(ring))
             write_public(settings.jwks_path, public_jwks(ring))
             written = True
     except SQLAlchemyError as exc:
@@ -117,22 +115,14 @@ async def create_admin(
     settings: IdentitySettings, username: str, name_ar: str, name_en: str | None
 ) -> str:
     """A platform_admin with a generated password, printed once."""
-    keyring = Keyring.from_settings(
-        keyring_json=settings.signing_keys.get_secret_value() if settings.signing_keys else None,
-        path=settings.keys_path,
-        jwks_path=settings.jwks_path,
-        check_seconds=settings.keyring_check_seconds,
-        may_generate=settings.may_generate_keys,
-        now=system_clock(),
-    )
-    identity = IdentityRuntime(settings, keyring, system_clock)
+    adapters = Adapters.from_settings(settings, system_clock)
     database = Database(settings.database_url)
     try:
         await upgrade(database, MIGRATIONS)
         async with database.unit_of_work() as uow:
             user, password = await create_staff(
                 uow.session,
-                identity,
+                adapters,
                 username=username,
                 full_name_ar=name_ar,
                 full_name_en=name_en,

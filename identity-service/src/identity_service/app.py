@@ -1,4 +1,4 @@
-"""Identity service (الهوية): Tokens, citizens' one-time codes, staff accounts and roles, partner clients."""
+"""AdaptersDep service (الهوية): Tokens, citizens' one-time codes, staff accounts and roles, partner clients."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from identity_service.adapters import Adapters
 from identity_service.api import (
     admin_audit,
     admin_citizens,
@@ -19,8 +20,6 @@ from identity_service.api import (
 )
 from identity_service.api.wellknown import discovery_router
 from identity_service.clock import Clock, system_clock
-from identity_service.keyring import Keyring
-from identity_service.runtime import IdentityRuntime
 from identity_service.seed.demo import seed_demo
 from identity_service.settings import IdentitySettings
 from mahaliyat.events.bus import EventBus
@@ -45,15 +44,7 @@ def create_app(
         log.warning(
             "generate_dev_keys is ignored in %s: create keys with rotate-keys", settings.environment
         )
-    keyring = Keyring.from_settings(
-        keyring_json=settings.signing_keys.get_secret_value() if settings.signing_keys else None,
-        path=settings.keys_path,
-        jwks_path=settings.jwks_path,
-        check_seconds=settings.keyring_check_seconds,
-        may_generate=settings.may_generate_keys,
-        now=clock(),
-    )
-    identity = IdentityRuntime(settings, keyring, clock)
+    adapters = Adapters.from_settings(settings, clock)
 
     async def seed(runtime: ServiceRuntime) -> None:
         if not settings.seed_demo_data:
@@ -62,12 +53,12 @@ def create_app(
             log.warning("seed_demo_data is ignored in %s: no demo identities", settings.environment)
             return
         async with runtime.database.unit_of_work() as uow:
-            await seed_demo(uow.session, identity)
+            await seed_demo(uow.session, adapters)
 
     runtime = ServiceRuntime(settings, migrations=MIGRATIONS, bus=bus, on_start=[seed])
     app = create_service_app(
         runtime=runtime,
-        title="Mahaliyat Identity — الهوية",
+        title="Mahaliyat AdaptersDep — الهوية",
         description="Tokens, citizens' one-time codes, staff accounts and roles, partner clients.",
         api_prefix=API_PREFIX,
         routers=[
@@ -81,7 +72,7 @@ def create_app(
             admin_audit.router,
         ],
         root_routers=[discovery_router(API_PREFIX)],
-        verifier=identity.verifier,
+        verifier=adapters.verifier,
     )
-    app.state.identity = identity
+    app.state.adapters = adapters
     return app

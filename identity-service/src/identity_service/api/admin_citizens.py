@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from identity_service.api.deps import (
+    AdaptersDep,
     ClientIp,
-    Identity,
     PlatformAdmin,
     caller_of,
     problem_responses,
@@ -27,14 +27,14 @@ router = APIRouter(prefix="/admin/citizens", tags=["admin: citizens"])
 async def bind_phone(
     body: CitizenPhoneBind,
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     admin: PlatformAdmin,
     ip: ClientIp,
 ) -> CitizenPhoneBound:
     # The national ID travels in the body, not the path, so access logs never hold it.
     bound = await citizens.bind_phone(
         session,
-        identity,
+        adapters,
         national_id=body.national_id,
         phone=body.phone,
         reason=body.reason,

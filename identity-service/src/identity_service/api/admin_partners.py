@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from identity_service.api.deps import (
+    AdaptersDep,
     ClientIp,
     IdempotencyKey,
-    Identity,
     PlatformAdmin,
     caller_of,
     create_once,
@@ -56,7 +56,7 @@ async def create(
     body: PartnerCreate,
     request: Request,
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     admin: PlatformAdmin,
     ip: ClientIp,
     idempotency_key: IdempotencyKey = None,
@@ -64,7 +64,7 @@ async def create(
     async def make() -> PartnerWithSecret:
         client, secret = await partners.create_client(
             session,
-            identity,
+            adapters,
             name=body.name,
             scopes=body.scopes,
             jurisdiction=body.jurisdiction,
@@ -73,7 +73,7 @@ async def create(
         )
         return PartnerWithSecret(**view(client).model_dump(), client_secret=secret)
 
-    return await create_once(request, session, identity, admin, idempotency_key, body, make)
+    return await create_once(request, session, adapters, admin, idempotency_key, body, make)
 
 
 @router.get("", response_model=PartnerPage, summary="List partner clients", responses=_problems)
@@ -102,13 +102,13 @@ async def update(
     client_uuid: uuid.UUID,
     body: PartnerUpdate,
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     admin: PlatformAdmin,
     ip: ClientIp,
 ) -> PartnerOut:
     client = await partners.update_client(
         session,
-        identity,
+        adapters,
         client_uuid,
         scopes=body.scopes,
         jurisdiction=body.jurisdiction,
@@ -127,35 +127,43 @@ async def rotate_secret(
     client_uuid: uuid.UUID,
     request: Request,
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     admin: PlatformAdmin,
     ip: ClientIp,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def make() -> PartnerWithSecret:
         client, secret = await partners.rotate_secret(
-            session, identity, client_uuid, caller_of(admin, ip)
+            session, adapters, client_uuid, caller_of(admin, ip)
         )
         return PartnerWithSecret(**view(client).model_dump(), client_secret=secret)
 
     return await create_once(
-        request, session, identity, admin, idempotency_key, None, make, status_code=200
+        request, session, adapters, admin, idempotency_key, None, make, status_code=200
     )
 
 
 @router.post("/{client_uuid}/disable", response_model=PartnerOut, responses=_problems)
 async def disable(
-    client_uuid: uuid.UUID, session: Session, identity: Identity, admin: PlatformAdmin, ip: ClientIp
+    client_uuid: uuid.UUID,
+    session: Session,
+    adapters: AdaptersDep,
+    admin: PlatformAdmin,
+    ip: ClientIp,
 ) -> PartnerOut:
     return view(
-        await partners.set_disabled(session, identity, client_uuid, True, caller_of(admin, ip))
+        await partners.set_disabled(session, adapters, client_uuid, True, caller_of(admin, ip))
     )
 
 
 @router.post("/{client_uuid}/enable", response_model=PartnerOut, responses=_problems)
 async def enable(
-    client_uuid: uuid.UUID, session: Session, identity: Identity, admin: PlatformAdmin, ip: ClientIp
+    client_uuid: uuid.UUID,
+    session: Session,
+    adapters: AdaptersDep,
+    admin: PlatformAdmin,
+    ip: ClientIp,
 ) -> PartnerOut:
     return view(
-        await partners.set_disabled(session, identity, client_uuid, False, caller_of(admin, ip))
+        await partners.set_disabled(session, adapters, client_uuid, False, caller_of(admin, ip))
     )

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity_service.adapters import Adapters
 from identity_service.api.deps import (
+    AdaptersDep,
     ClientIp,
     IdempotencyKey,
-    Identity,
     PlatformAdmin,
     caller_of,
     create_once,
@@ -19,7 +20,6 @@ from identity_service.api.deps import (
 )
 from identity_service.domain.roles import RoleGrant
 from identity_service.models import StaffUser
-from identity_service.runtime import IdentityRuntime
 from identity_service.schemas import (
     GrantIn,
     GrantOut,
@@ -30,14 +30,14 @@ from identity_service.schemas import (
     StaffPage,
     StaffPassword,
 )
-from identity_service.services import staff
+from identity_service.services import staff, staff_login
 from mahaliyat.web import Session
 
 router = APIRouter(prefix="/admin/staff", tags=["admin: staff"])
 _problems = problem_responses(401, 403, 404, 409, 422)
 
 
-async def view(session: AsyncSession, identity: IdentityRuntime, user: StaffUser) -> StaffOut:
+async def view(session: AsyncSession, adapters: Adapters, user: StaffUser) -> StaffOut:
     return StaffOut(
         id=user.id,
         username=user.username,
@@ -48,7 +48,7 @@ async def view(session: AsyncSession, identity: IdentityRuntime, user: StaffUser
         last_login_at=user.last_login_at,
         password_changed_at=user.password_changed_at,
         disabled=user.disabled_at is not None,
-        locked_until=await staff.locked_until(session, identity, user, identity.clock()),
+        locked_until=await staff_login.locked_until(session, adapters, user, adapters.clock()),
     )
 
 
@@ -67,7 +67,7 @@ async def create(
     body: StaffCreate,
     request: Request,
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     admin: PlatformAdmin,
     ip: ClientIp,
     idempotency_key: IdempotencyKey = None,
@@ -75,7 +75,7 @@ async def create(
     async def make() -> StaffCreated:
         user, generated = await staff.create_staff(
             session,
-            identity,
+            adapters,
             username=body.username,
             full_name_ar=body.full_name_ar,
             full_name_en=body.full_name_en,
@@ -83,16 +83,16 @@ async def create(
             grants=_grants(body.grants),
             caller=caller_of(admin, ip),
         )
-        shown = await view(session, identity, user)
+        shown = await view(session, adapters, user)
         return StaffCreated(**shown.model_dump(), initial_password=generated)
 
-    return await create_once(request, session, identity, admin, idempotency_key, body, make)
+    return await create_once(request, session, adapters, admin, idempotency_key, body, make)
 
 
 @router.get("", response_model=StaffPage, summary="List staff accounts", responses=_problems)
 async def list_staff(
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     _admin: PlatformAdmin,
     q: Annotated[
         str | None, Query(max_length=100, description="part of a username or name")
@@ -101,16 +101,16 @@ async def list_staff(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> StaffPage:
     users, total = await staff.list_staff(session, search=q, limit=limit, offset=offset)
-    return StaffPage(items=[await view(session, identity, u) for u in users], total=total)
+    return StaffPage(items=[await view(session, adapters, u) for u in users], total=total)
 
 
 @router.get(
     "/{staff_id}", response_model=StaffOut, summary="One staff account", responses=_problems
 )
 async def get(
-    staff_id: uuid.UUID, session: Session, identity: Identity, _admin: PlatformAdmin
+    staff_id: uuid.UUID, session: Session, adapters: AdaptersDep, _admin: PlatformAdmin
 ) -> StaffOut:
-    return await view(session, identity, await staff.get_staff(session, staff_id))
+    return await view(session, adapters, await staff.get_staff(session, staff_id))
 
 
 @router.put(
@@ -123,14 +123,14 @@ async def set_grants(
     staff_id: uuid.UUID,
     body: GrantsSet,
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     admin: PlatformAdmin,
     ip: ClientIp,
 ) -> StaffOut:
     user = await staff.set_grants(
-        session, identity, staff_id, _grants(body.grants), caller_of(admin, ip)
+        session, adapters, staff_id, _grants(body.grants), caller_of(admin, ip)
     )
-    return await view(session, identity, user)
+    return await view(session, adapters, user)
 
 
 @router.post(
@@ -140,20 +140,20 @@ async def set_grants(
     responses=_problems,
 )
 async def disable(
-    staff_id: uuid.UUID, session: Session, identity: Identity, admin: PlatformAdmin, ip: ClientIp
+    staff_id: uuid.UUID, session: Session, adapters: AdaptersDep, admin: PlatformAdmin, ip: ClientIp
 ) -> StaffOut:
-    user = await staff.disable_staff(session, identity, staff_id, caller_of(admin, ip))
-    return await view(session, identity, user)
+    user = await staff.disable_staff(session, adapters, staff_id, caller_of(admin, ip))
+    return await view(session, adapters, user)
 
 
 @router.post(
     "/{staff_id}/enable", response_model=StaffOut, summary="Enable the account", responses=_problems
 )
 async def enable(
-    staff_id: uuid.UUID, session: Session, identity: Identity, admin: PlatformAdmin, ip: ClientIp
+    staff_id: uuid.UUID, session: Session, adapters: AdaptersDep, admin: PlatformAdmin, ip: ClientIp
 ) -> StaffOut:
-    user = await staff.enable_staff(session, identity, staff_id, caller_of(admin, ip))
-    return await view(session, identity, user)
+    user = await staff.enable_staff(session, adapters, staff_id, caller_of(admin, ip))
+    return await view(session, adapters, user)
 
 
 @router.post(
@@ -163,10 +163,10 @@ async def enable(
     responses=_problems,
 )
 async def unlock(
-    staff_id: uuid.UUID, session: Session, identity: Identity, admin: PlatformAdmin, ip: ClientIp
+    staff_id: uuid.UUID, session: Session, adapters: AdaptersDep, admin: PlatformAdmin, ip: ClientIp
 ) -> StaffOut:
-    user = await staff.unlock_staff(session, identity, staff_id, caller_of(admin, ip))
-    return await view(session, identity, user)
+    user = await staff.unlock_staff(session, adapters, staff_id, caller_of(admin, ip))
+    return await view(session, adapters, user)
 
 
 @router.post(
@@ -179,17 +179,17 @@ async def reset_password(
     staff_id: uuid.UUID,
     request: Request,
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     admin: PlatformAdmin,
     ip: ClientIp,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def make() -> StaffPassword:
         user, password = await staff.reset_password(
-            session, identity, staff_id, caller_of(admin, ip)
+            session, adapters, staff_id, caller_of(admin, ip)
         )
         return StaffPassword(id=user.id, username=user.username, new_password=password)
 
     return await create_once(
-        request, session, identity, admin, idempotency_key, None, make, status_code=200
+        request, session, adapters, admin, idempotency_key, None, make, status_code=200
     )

@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity_service.adapters import Adapters
 from identity_service.domain.geography import NATION
 from identity_service.domain.roles import PLATFORM_ADMIN
 from identity_service.errors import Refusal, say
-from identity_service.runtime import IdentityRuntime
 from identity_service.services import idempotency
 from identity_service.services.audit import Caller
 from mahaliyat.auth import CurrentPrincipal, Principal
@@ -28,17 +28,17 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"content": {PROBLEM_JSON: {}}} for status in statuses}
 
 
-def get_identity(request: Request) -> IdentityRuntime:
-    identity: IdentityRuntime = request.app.state.identity
-    return identity
+def get_adapters(request: Request) -> Adapters:
+    adapters: Adapters = request.app.state.adapters
+    return adapters
 
 
-Identity = Annotated[IdentityRuntime, Depends(get_identity)]
+AdaptersDep = Annotated[Adapters, Depends(get_adapters)]
 
 
-def client_ip(request: Request, identity: Identity) -> str:
+def client_ip(request: Request, adapters: AdaptersDep) -> str:
     """The client's address; behind ``trusted_proxy_hops`` proxies, read from X-Forwarded-For."""
-    hops = identity.settings.trusted_proxy_hops
+    hops = adapters.settings.trusted_proxy_hops
     if hops:
         forwarded = [
             part.strip()
@@ -127,7 +127,7 @@ IdempotencyKey = Annotated[
 async def create_once(
     request: Request,
     session: AsyncSession,
-    identity: IdentityRuntime,
+    adapters: Adapters,
     principal: Principal,
     key: str | None,
     body: BaseModel | None,
@@ -146,7 +146,7 @@ async def create_once(
                 request.url.path,
                 body.model_dump(mode="json") if body is not None else None,
             ),
-            now=identity.clock(),
+            now=adapters.clock(),
         )
         if isinstance(outcome, idempotency.Replay):
             return JSONResponse(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from identity_service.api.deps import ClientIp, Identity, kept, problem_responses
+from identity_service.api.deps import AdaptersDep, ClientIp, kept, problem_responses
 from identity_service.api.tokens_out import token_response
 from identity_service.schemas import OtpChallengeOut, OtpRequest, OtpVerify, TokenOut
-from identity_service.services import citizens
+from identity_service.services import citizens, otp_verification
 from mahaliyat import context
 from mahaliyat.web import Session
 
@@ -25,11 +25,11 @@ _verify_problems = problem_responses(401, 404, 409, 410, 422)
     responses=_request_problems,
 )
 async def request_code(
-    body: OtpRequest, session: Session, identity: Identity, ip: ClientIp
+    body: OtpRequest, session: Session, adapters: AdaptersDep, ip: ClientIp
 ) -> OtpChallengeOut:
     issued = await citizens.request_code(
         session,
-        identity,
+        adapters,
         national_id=body.national_id,
         phone=body.phone,
         language=context.language.get(),
@@ -45,12 +45,12 @@ async def request_code(
     responses=_verify_problems,
 )
 async def verify_code(
-    body: OtpVerify, request: Request, session: Session, identity: Identity, ip: ClientIp
+    body: OtpVerify, request: Request, session: Session, adapters: AdaptersDep, ip: ClientIp
 ) -> Response:
     outcome = await kept(
         request,
-        citizens.verify_code(
-            session, identity, challenge_id=body.challenge_id, code=body.code, client_ip=ip
+        otp_verification.verify_code(
+            session, adapters, challenge_id=body.challenge_id, code=body.code, client_ip=ip
         ),
     )
     if isinstance(outcome, Response):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from identity_service.api.deps import Identity, problem_responses, session_id_of
+from identity_service.api.deps import AdaptersDep, problem_responses, session_id_of
 from identity_service.schemas import GrantOut, Logout, Me
 from identity_service.services import sessions
 from mahaliyat.auth import CurrentPrincipal
@@ -39,10 +39,10 @@ async def me(principal: CurrentPrincipal) -> Me:
 async def logout(
     principal: CurrentPrincipal,
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     body: Logout | None = None,
 ) -> Response:
-    now = identity.clock()
+    now = adapters.clock()
     families = {session_id_of(principal)}
     if body is not None and body.refresh_token:
         # Only a token of the caller's own sessions: one cannot sign others out.

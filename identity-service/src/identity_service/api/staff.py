@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from identity_service.api.deps import (
+    AdaptersDep,
     Anonymous,
     ClientIp,
-    Identity,
     StaffMember,
     caller_of,
     kept,
@@ -17,7 +17,7 @@ from identity_service.api.deps import (
 )
 from identity_service.api.tokens_out import token_response
 from identity_service.schemas import PasswordChange, StaffLogin, TokenOut
-from identity_service.services import staff
+from identity_service.services import staff_login
 from mahaliyat.web import Session
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -30,10 +30,10 @@ router = APIRouter(prefix="/staff", tags=["staff"])
     responses=problem_responses(401, 422, 423),
 )
 async def login(
-    body: StaffLogin, request: Request, session: Session, identity: Identity, caller: Anonymous
+    body: StaffLogin, request: Request, session: Session, adapters: AdaptersDep, caller: Anonymous
 ) -> Response:
     outcome = await kept(
-        request, staff.login(session, identity, body.username, body.password, caller)
+        request, staff_login.login(session, adapters, body.username, body.password, caller)
     )
     return outcome if isinstance(outcome, Response) else token_response(outcome)
 
@@ -48,15 +48,15 @@ async def change_password(
     body: PasswordChange,
     request: Request,
     session: Session,
-    identity: Identity,
+    adapters: AdaptersDep,
     principal: StaffMember,
     ip: ClientIp,
 ) -> Response:
     outcome = await kept(
         request,
-        staff.change_password(
+        staff_login.change_password(
             session,
-            identity,
+            adapters,
             staff_id=subject_id(principal),
             session_id=session_id_of(principal),
             current_password=body.current_password,

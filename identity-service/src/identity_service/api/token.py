@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import FormData
 
-from identity_service.api.deps import Anonymous, Identity, session_id_of
+from identity_service.adapters import Adapters
+from identity_service.api.deps import AdaptersDep, Anonymous, session_id_of
 from identity_service.api.tokens_out import NO_STORE, oauth_error_response, token_response
 from identity_service.errors import OAuthError
 from identity_service.models import PartnerClient
-from identity_service.runtime import IdentityRuntime
 from identity_service.services import partners, sessions
 from identity_service.services.audit import Caller
 from identity_service.services.sessions import TokenPair
@@ -97,7 +97,7 @@ def _client_credentials(request: Request, form: FormData) -> tuple[str, str] | N
 
 
 async def _authenticated_client(
-    request: Request, form: FormData, session: Session, identity: IdentityRuntime, caller: Caller
+    request: Request, form: FormData, session: Session, adapters: Adapters, caller: Caller
 ) -> PartnerClient:
     credentials = _client_credentials(request, form)
     if credentials is None:
@@ -107,7 +107,7 @@ async def _authenticated_client(
             status=401,
             headers={"WWW-Authenticate": 'Basic realm="mahaliyat", charset="UTF-8"'},
         )
-    return await partners.authenticate(session, identity, *credentials, caller)
+    return await partners.authenticate(session, adapters, *credentials, caller)
 
 
 @router.post(
@@ -120,20 +120,20 @@ async def _authenticated_client(
     responses={200: {"description": "tokens"}, 400: _OAUTH_ERROR, 401: _OAUTH_ERROR},
 )  # fmt: skip
 async def token(
-    request: Request, session: Session, identity: Identity, caller: Anonymous
+    request: Request, session: Session, adapters: AdaptersDep, caller: Anonymous
 ) -> Response:
     try:
         form = await _read_form(request)
         grant_type = _field(form, "grant_type")
         if grant_type == "client_credentials":
-            client = await _authenticated_client(request, form, session, identity, caller)
-            access = partners.client_credentials_token(identity, client, _field(form, "scope"))
+            client = await _authenticated_client(request, form, session, adapters, caller)
+            access = partners.client_credentials_token(adapters, client, _field(form, "scope"))
             return token_response(TokenPair(access))
         if grant_type == "refresh_token":
             refresh_token = _field(form, "refresh_token")
             if refresh_token is None:
                 raise OAuthError("invalid_request", "refresh_token is required")
-            return token_response(await sessions.refresh(session, identity, refresh_token, caller))
+            return token_response(await sessions.refresh(session, adapters, refresh_token, caller))
         if grant_type is None:
             raise OAuthError("invalid_request", "grant_type is required")
         raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
@@ -143,9 +143,9 @@ async def token(
         return oauth_error_response(error)
 
 
-async def _verified_access_token(identity: IdentityRuntime, token: str) -> Principal | None:
+async def _verified_access_token(adapters: Adapters, token: str) -> Principal | None:
     try:
-        return await identity.verifier.verify(token)
+        return await adapters.verifier.verify(token)
     except TokenError:
         return None
 
@@ -156,7 +156,7 @@ async def _verified_access_token(identity: IdentityRuntime, token: str) -> Princ
     openapi_extra=_form_body("token", "token_type_hint", required=("token",)),
     responses={400: _OAUTH_ERROR},
 )
-async def revoke(request: Request, session: Session, identity: Identity) -> Response:
+async def revoke(request: Request, session: Session, adapters: AdaptersDep) -> Response:
     try:
         form = await _read_form(request)
     except OAuthError as error:
@@ -164,11 +164,11 @@ async def revoke(request: Request, session: Session, identity: Identity) -> Resp
     token = _field(form, "token")
     if token is None:
         return oauth_error_response(OAuthError("invalid_request", "token is required"))
-    now = identity.clock()
+    now = adapters.clock()
     family = None
     if token.startswith(REFRESH_PREFIX):
         family = await sessions.refresh_token_family(session, token)
-    elif (principal := await _verified_access_token(identity, token)) is not None:
+    elif (principal := await _verified_access_token(adapters, token)) is not None:
         family = session_id_of(principal)
     if family is not None:
         await sessions.revoke_family(session, family, "revoked", now)
@@ -185,38 +185,38 @@ async def revoke(request: Request, session: Session, identity: Identity) -> Resp
     responses={400: _OAUTH_ERROR, 401: _OAUTH_ERROR},
 )
 async def introspect(
-    request: Request, session: Session, identity: Identity, caller: Anonymous
+    request: Request, session: Session, adapters: AdaptersDep, caller: Anonymous
 ) -> Response:
     try:
         form = await _read_form(request)
-        await _introspecting_caller(request, form, session, identity, caller)
+        await _introspecting_caller(request, form, session, adapters, caller)
         token = _field(form, "token")
         if token is None:
             raise OAuthError("invalid_request", "token is required")
     except OAuthError as error:
         return oauth_error_response(error)
-    return JSONResponse(await _describe(session, identity, token), headers=NO_STORE)
+    return JSONResponse(await _describe(session, adapters, token), headers=NO_STORE)
 
 
 async def _introspecting_caller(
-    request: Request, form: FormData, session: Session, identity: IdentityRuntime, caller: Caller
+    request: Request, form: FormData, session: Session, adapters: Adapters, caller: Caller
 ) -> None:
     """A partner client (its credentials or its token) or another service's token."""
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
-        principal = await _verified_access_token(identity, header[7:].strip())
+        principal = await _verified_access_token(adapters, header[7:].strip())
         if principal is None or principal.kind not in ("partner", "service"):
             raise OAuthError("invalid_client", "a partner or service token is required", status=401)
         return
-    await _authenticated_client(request, form, session, identity, caller)
+    await _authenticated_client(request, form, session, adapters, caller)
 
 
-async def _describe(session: Session, identity: IdentityRuntime, token: str) -> dict[str, Any]:
-    now = identity.clock()
+async def _describe(session: Session, adapters: Adapters, token: str) -> dict[str, Any]:
+    now = adapters.clock()
     if token.startswith(REFRESH_PREFIX):
         described = await sessions.describe_refresh_token(session, token, now)
         return {"active": True, **described} if described else {"active": False}
-    principal = await _verified_access_token(identity, token)
+    principal = await _verified_access_token(adapters, token)
     if principal is None:
         return {"active": False}
     family = session_id_of(principal)

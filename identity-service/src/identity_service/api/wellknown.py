@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from identity_service.api.deps import Identity
+from identity_service.adapters import Adapters
+from identity_service.api.deps import AdaptersDep
 from identity_service.domain.scopes import SERVICE_ONLY_SCOPES
-from identity_service.runtime import IdentityRuntime
 
 ACCESS_TOKEN_CLAIMS = (
     "iss", "aud", "sub", "iat", "nbf", "exp", "jti", "kind", "grants", "scope", "sid",
@@ -32,8 +32,8 @@ def discovery_router(api_prefix: str) -> APIRouter:
         "/jwks.json", jwks, methods=["GET"], summary="Public keys that verify our tokens (JWKS)"
     )
 
-    async def metadata(identity: Identity) -> JSONResponse:
-        return metadata_response(identity, api_prefix)
+    async def metadata(adapters: AdaptersDep) -> JSONResponse:
+        return metadata_response(adapters, api_prefix)
 
     for path, summary in (
         ("/oauth-authorization-server", "RFC 8414 authorization server metadata"),
@@ -43,19 +43,19 @@ def discovery_router(api_prefix: str) -> APIRouter:
     return router
 
 
-async def jwks(identity: Identity) -> JSONResponse:
-    seconds = identity.settings.jwks_cache_seconds
+async def jwks(adapters: AdaptersDep) -> JSONResponse:
+    seconds = adapters.settings.jwks_cache_seconds
     return JSONResponse(
-        identity.keyring.jwks(),
+        adapters.keyring.jwks(),
         headers={"Cache-Control": f"public, max-age={seconds}"},
     )
 
 
-def metadata_document(identity: IdentityRuntime, api_prefix: str) -> dict[str, Any]:
+def metadata_document(adapters: Adapters, api_prefix: str) -> dict[str, Any]:
     """RFC 8414 §2 metadata. Left out on purpose: ``authorization_endpoint`` (no grant we
     support uses one) and ``response_types_supported`` (no response type without it, and
     §3.2 forbids empty lists; RFC 8414 erratum 7793)."""
-    settings = identity.settings
+    settings = adapters.settings
     base = settings.public_base_url.rstrip("/")
     return {
         "issuer": settings.jwt_issuer,
@@ -88,8 +88,8 @@ def metadata_document(identity: IdentityRuntime, api_prefix: str) -> dict[str, A
     }
 
 
-def metadata_response(identity: IdentityRuntime, api_prefix: str) -> JSONResponse:
+def metadata_response(adapters: Adapters, api_prefix: str) -> JSONResponse:
     return JSONResponse(
-        metadata_document(identity, api_prefix),
-        headers={"Cache-Control": f"public, max-age={identity.settings.jwks_cache_seconds}"},
+        metadata_document(adapters, api_prefix),
+        headers={"Cache-Control": f"public, max-age={adapters.settings.jwks_cache_seconds}"},
     )

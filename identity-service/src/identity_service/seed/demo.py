@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity_service.adapters import Adapters
 from identity_service.domain.roles import RoleGrant
 from identity_service.models import PartnerClient, StaffGrant, StaffUser
-from identity_service.runtime import IdentityRuntime
 from identity_service.services.audit import Caller, audit
 from mahaliyat.ids import new_id
 
@@ -85,13 +85,13 @@ DEMO_PARTNERS = (
 )
 
 
-async def seed_demo(session: AsyncSession, rt: IdentityRuntime) -> list[str]:
+async def seed_demo(session: AsyncSession, adapters: Adapters) -> list[str]:
     """Create the demo accounts that are missing; returns what was created."""
     if session.get_bind().dialect.name == "postgresql":
         # Replicas start together: one seeds, the others wait and then find it done.
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('identity.seed_demo'))"))
-    now = rt.clock()
-    password = rt.settings.demo_password.get_secret_value()
+    now = adapters.clock()
+    password = adapters.settings.demo_password.get_secret_value()
     existing = set(
         await session.scalars(
             select(StaffUser.username).where(
@@ -108,7 +108,7 @@ async def seed_demo(session: AsyncSession, rt: IdentityRuntime) -> list[str]:
             username=demo.username,
             full_name_ar=demo.name_ar,
             full_name_en=demo.name_en,
-            password_hash=await rt.hashing.hash(password),
+            password_hash=await adapters.hashing.hash(password),
             created_at=now,
             password_changed_at=now,
             grants=[
@@ -131,8 +131,8 @@ async def seed_demo(session: AsyncSession, rt: IdentityRuntime) -> list[str]:
                 id=new_id(),
                 client_id=demo_client.client_id,
                 name=demo_client.name,
-                secret_hash=await rt.hashing.hash(demo_client.secret or password),
-                scopes=" ".join(sorted(demo_client.scopes or rt.settings.partner_scopes)),
+                secret_hash=await adapters.hashing.hash(demo_client.secret or password),
+                scopes=" ".join(sorted(demo_client.scopes or adapters.settings.partner_scopes)),
                 jurisdiction="EG",
                 kind=demo_client.kind,
                 created_at=now,

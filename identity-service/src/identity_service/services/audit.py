@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.models import AuditEntry
+from identity_service.queries import audit as trail
 from mahaliyat import context
 
 
@@ -32,7 +32,8 @@ async def audit(
     target: str | None = None,
     **details: Any,
 ) -> None:
-    session.add(
+    trail.append(
+        session,
         AuditEntry(
             at=at,
             actor=caller.actor,
@@ -41,7 +42,7 @@ async def audit(
             details=details,
             request_id=context.request_id.get(),
             client_ip=caller.client_ip,
-        )
+        ),
     )
 
 
@@ -55,13 +56,6 @@ async def list_entries(
     limit: int = 50,
 ) -> Sequence[AuditEntry]:
     """Newest first; page with ``before`` = the last id seen (ids are time-ordered)."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if action:
-        query = query.where(AuditEntry.action == action)
-    if actor:
-        query = query.where(AuditEntry.actor == actor)
-    if target:
-        query = query.where(AuditEntry.target == target)
-    if before:
-        query = query.where(AuditEntry.id < before)
-    return (await session.scalars(query)).all()
+    return await trail.entries(
+        session, action=action, actor=actor, target=target, before=before, limit=limit
+    )

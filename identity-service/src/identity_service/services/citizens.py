@@ -1,4 +1,8 @@
-"""Citizens sign in with national ID + mobile number + a one-time code sent by SMS."""
+"""Citizens sign in with national ID + mobile number + a one-time code sent by SMS.
+
+Here: asking for a code (rate limits, the phone a national ID is bound to) and the counter's
+binding of an ID to a phone; checking a code is ``services.otp_verification``.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +11,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service import events
+from identity_service.adapters import Adapters
 from identity_service.domain.limits import Window, retry_after
 from identity_service.domain.national_id import InvalidNationalId, parse_national_id
 from identity_service.domain.otp import (
-    ChallengeState,
-    challenge_state,
     code_digest,
-    codes_match,
     new_code,
-    normalise_code,
 )
 from identity_service.domain.phone import InvalidPhone, mask_phone, normalise_mobile
-from identity_service.errors import Refusal, invalid_fields, say
+from identity_service.errors import invalid_fields, say
 from identity_service.models import Citizen, OtpChallenge
-from identity_service.otp_delivery import encrypt_code
-from identity_service.runtime import IdentityRuntime
+from identity_service.queries import citizens
+from identity_service.queries.locks import serialise
 from identity_service.services.audit import Caller, audit
-from identity_service.services.locks import serialise
 from identity_service.services.sessions import (
-    TokenPair,
-    citizen_subject,
-    open_session,
     revoke_subject_sessions,
-    rows_changed,
 )
 from mahaliyat.events import record
 from mahaliyat.ids import new_id
@@ -69,7 +63,7 @@ def parse_citizen_identity(national_id: str, phone: str, now: datetime) -> tuple
 
 async def request_code(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     *,
     national_id: str,
     phone: str,
@@ -84,16 +78,12 @@ async def request_code(
     redirected to a bound phone, is silent: past it the answer is the same but no SMS goes
     out and the challenge can never verify.
     """
-    now = rt.clock()
+    now = adapters.clock()
     number, typed_phone = parse_citizen_identity(national_id, phone, now)
 
     # A national ID keeps the phone it first proved: a code for it goes to that phone,
     # whatever number was typed, so knowing someone's national ID is not enough.
-    bound = (
-        await session.execute(
-            select(Citizen.id, Citizen.phone).where(Citizen.national_id == number)
-        )
-    ).first()
+    bound = await citizens.binding(session, number)
     destination = bound.phone if bound else typed_phone
 
     await serialise(
@@ -105,20 +95,20 @@ async def request_code(
     )
     waits = [
         (
-            await _wait(session, [OtpChallenge.typed_phone == typed_phone], rt.phone_windows, now),
+            await _wait(session, citizens.typed(typed_phone), adapters.phone_windows, now),
             "phone",
         ),
         (
             await _wait(
                 session,
-                [OtpChallenge.national_id == number, OtpChallenge.typed_phone == typed_phone],
-                rt.national_id_windows,
+                citizens.typed_with(number, typed_phone),
+                adapters.national_id_windows,
                 now,
             ),
             "national_id",
         ),
         (
-            await _wait(session, [OtpChallenge.client_ip == client_ip], rt.ip_windows, now),
+            await _wait(session, citizens.from_ip(client_ip), adapters.ip_windows, now),
             "ip",
         ),
     ]
@@ -130,35 +120,32 @@ async def request_code(
     # for an unbound ID or the bound number itself it counts nothing that applies.
     redirected_wait = await _wait(
         session,
-        [
-            OtpChallenge.phone == destination,
-            OtpChallenge.typed_phone != OtpChallenge.phone,
-            OtpChallenge.delivered.is_(True),
-        ],
-        rt.redirect_windows,
+        citizens.redirected_to(destination),
+        adapters.redirect_windows,
         now,
     )
     deliver = destination == typed_phone or not redirected_wait
 
     challenge_id = new_id()
     code = new_code()
-    expires_at = now + rt.otp_policy.lifetime
-    session.add(
+    expires_at = now + adapters.otp_policy.lifetime
+    citizens.add_challenge(
+        session,
         OtpChallenge(
             id=challenge_id,
             national_id=number,
             phone=destination,
             typed_phone=typed_phone,
             delivered=deliver,
-            code_digest=code_digest(rt.otp_pepper, challenge_id, code),
+            code_digest=code_digest(adapters.otp_pepper, challenge_id, code),
             language=language,
             client_ip=client_ip,
             created_at=now,
             expires_at=expires_at,
             attempts=0,
-        )
+        ),
     )
-    ciphertext = encrypt_code(rt.otp_delivery_secret, str(challenge_id), code)  # either way
+    ciphertext = adapters.otp_delivery.seal(str(challenge_id), code)  # either way
     if deliver:
         await record(
             session,
@@ -187,21 +174,16 @@ async def request_code(
 
 async def _wait(
     session: AsyncSession,
-    conditions: list[ColumnElement[bool]],
+    conditions: list[citizens.Condition],
     windows: tuple[Window, ...],
     now: datetime,
 ) -> int:
     """Seconds until one more request fits every window (0: it fits now)."""
     wait = 0
     for window in windows:
-        recent = (
-            await session.scalars(
-                select(OtpChallenge.created_at)
-                .where(*conditions, OtpChallenge.created_at > now - window.length)
-                .order_by(OtpChallenge.created_at.desc())
-                .limit(window.limit)
-            )
-        ).all()
+        recent = await citizens.requested_since(
+            session, conditions, now - window.length, window.limit
+        )
         wait = max(wait, retry_after(recent, window, now) or 0)
     return wait
 
@@ -216,162 +198,6 @@ def _too_many(wait: int, limit: str) -> Problem:
     )
 
 
-async def verify_code(
-    session: AsyncSession,
-    rt: IdentityRuntime,
-    *,
-    challenge_id: uuid.UUID,
-    code: str,
-    client_ip: str,
-) -> TokenPair:
-    digits = normalise_code(code)
-    if digits is None:
-        raise invalid_fields(("code", "code_format", "الرمز ستة أرقام.", "The code is six digits."))
-    challenge = await session.get(OtpChallenge, challenge_id)
-    if challenge is None:
-        raise Problem(
-            404,
-            "challenge_not_found",
-            say("لا يوجد طلب رمز بهذا المعرف.", "No code was requested under this id."),
-        )
-    now = rt.clock()
-    _refuse_unless_open(rt, challenge, now)
-    still_open = (
-        OtpChallenge.id == challenge.id,
-        OtpChallenge.consumed_at.is_(None),
-        OtpChallenge.attempts < rt.otp_policy.max_attempts,
-        OtpChallenge.expires_at > now,
-    )
-    # A withheld code was never sent, so no right answer exists: it fails like a wrong one.
-    matched = codes_match(rt.otp_pepper, challenge.id, digits, challenge.code_digest)
-    if matched and challenge.delivered:
-        # Conditional update: of two parallel verifications only one can consume the code.
-        consumed = await session.execute(
-            update(OtpChallenge).where(*still_open).values(consumed_at=now)
-        )
-        if rows_changed(consumed) != 1:
-            await session.refresh(challenge)
-            _refuse_unless_open(rt, challenge, now)  # a parallel verification won: 410
-            raise Problem(410, "challenge_used")  # no session without our own update
-        citizen = await _citizen(session, challenge, now)
-        if citizen.phone != challenge.phone:
-            # The ID was bound to another number (a parallel sign-in, or an admin rebind)
-            # after this code was sent: the code proves a phone that no longer counts.
-            await audit(
-                session,
-                Caller("anonymous", client_ip),
-                "citizen.otp_phone_superseded",
-                at=now,
-                target=f"citizen:{citizen.id}",
-                challenge_id=str(challenge.id),
-                phone=mask_phone(challenge.phone),
-            )
-            raise Refusal(
-                409,
-                "national_id_bound_to_another_phone",
-                say(
-                    "هذا الرقم القومي مسجل برقم محمول آخر. لتغييره توجه إلى مركز خدمات "
-                    "ومعك بطاقة الرقم القومي.",
-                    "This national ID is registered with another mobile number. To change "
-                    "it, visit a service centre with your national ID card.",
-                ),
-            )
-        citizen.last_login_at = now
-        return await open_session(session, rt, citizen_subject(citizen), client_ip)
-
-    wrong = await session.execute(
-        update(OtpChallenge).where(*still_open).values(attempts=OtpChallenge.attempts + 1)
-    )
-    await session.refresh(challenge)
-    if rows_changed(wrong) != 1:
-        _refuse_unless_open(rt, challenge, now)
-    remaining = max(0, rt.otp_policy.max_attempts - challenge.attempts)
-    if remaining == 0:
-        await audit(
-            session,
-            Caller("anonymous", client_ip),
-            "citizen.otp_exhausted",
-            at=now,
-            target=f"challenge:{challenge.id}",
-            phone=mask_phone(challenge.phone),
-        )
-    raise Refusal(
-        401,
-        "invalid_code",
-        say("الرمز غير صحيح.", "The code is wrong.")
-        if remaining
-        else say(
-            "الرمز غير صحيح، واستُنفدت المحاولات؛ اطلب رمزًا جديدًا.",
-            "The code is wrong and no attempts are left; request a new code.",
-        ),
-        extra={"attempts_remaining": remaining},
-    )
-
-
-def _refuse_unless_open(rt: IdentityRuntime, challenge: OtpChallenge, now: datetime) -> None:
-    state = challenge_state(
-        rt.otp_policy,
-        expires_at=challenge.expires_at,
-        attempts=challenge.attempts,
-        consumed_at=challenge.consumed_at,
-        now=now,
-    )
-    if state is ChallengeState.OPEN:
-        return
-    messages = {
-        ChallengeState.USED: (
-            "challenge_used",
-            "استُخدم هذا الرمز من قبل؛ اطلب رمزًا جديدًا.",
-            "This code was already used; request a new one.",
-        ),
-        ChallengeState.EXHAUSTED: (
-            "too_many_attempts",
-            "استُنفدت محاولات هذا الرمز؛ اطلب رمزًا جديدًا.",
-            "This code has no attempts left; request a new one.",
-        ),
-        ChallengeState.EXPIRED: (
-            "challenge_expired",
-            "انتهت صلاحية الرمز؛ اطلب رمزًا جديدًا.",
-            "The code has expired; request a new one.",
-        ),
-    }
-    code, arabic, english = messages[state]
-    raise Problem(410, code, say(arabic, english))
-
-
-async def _citizen(session: AsyncSession, challenge: OtpChallenge, now: datetime) -> Citizen:
-    """The citizen of this national ID, bound to the proved phone on first sign-in.
-
-    The first phone to verify an unbound national ID binds it (docs/identity.md,
-    "Phone squatting"); later ones are refused by the caller.
-    """
-    return await _citizen_bound_unless_known(session, challenge.national_id, challenge.phone, now)
-
-
-async def _citizen_bound_unless_known(
-    session: AsyncSession, national_id: str, phone: str, now: datetime
-) -> Citizen:
-    """The citizen of ``national_id``; created bound to ``phone`` if there is none yet.
-
-    One statement that cannot fail on a parallel creation: whichever commits first binds.
-    """
-    insert = (
-        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )(Citizen)
-    await session.execute(
-        insert.values(
-            id=new_id(), national_id=national_id, phone=phone, created_at=now
-        ).on_conflict_do_nothing(index_elements=["national_id"])
-    )
-    return (
-        await session.scalars(
-            select(Citizen)
-            .where(Citizen.national_id == national_id)
-            .execution_options(populate_existing=True)
-        )
-    ).one()
-
-
 @dataclass(frozen=True, slots=True)
 class PhoneBinding:
     citizen: Citizen
@@ -382,7 +208,7 @@ class PhoneBinding:
 
 async def bind_phone(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     *,
     national_id: str,
     phone: str,
@@ -395,10 +221,10 @@ async def bind_phone(
     moves an existing one to the new number and ends every session of the old one. The
     subject id stays, so the citizen keeps their applications.
     """
-    now = rt.clock()
+    now = adapters.clock()
     number, new_phone = parse_citizen_identity(national_id, phone, now)
-    existed = await session.scalar(select(Citizen.id).where(Citizen.national_id == number))
-    citizen = await _citizen_bound_unless_known(session, number, new_phone, now)
+    existed = await citizens.id_of(session, number)
+    citizen = await citizens.bound_unless_known(session, number, new_phone, now)
     created = existed is None and citizen.phone == new_phone
     before = None if created else citizen.phone
     changed = created or citizen.phone != new_phone

@@ -6,15 +6,15 @@ import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity_service.adapters import Adapters
 from identity_service.domain.geography import NATION, jurisdiction_problem
 from identity_service.domain.roles import PARTNER, RoleGrant
 from identity_service.domain.scopes import SERVICE_ONLY_SCOPES, format_scope, parse_scope
 from identity_service.errors import FieldProblem, OAuthError, invalid_fields
 from identity_service.models import PartnerClient
-from identity_service.runtime import IdentityRuntime
+from identity_service.queries import partners as clients
 from identity_service.services.audit import Caller, audit
 from identity_service.tokens import AccessToken
 from mahaliyat.ids import new_id
@@ -31,14 +31,14 @@ def _bad_client() -> OAuthError:
 
 
 async def authenticate(
-    session: AsyncSession, rt: IdentityRuntime, client_id: str, secret: str, caller: Caller
+    session: AsyncSession, adapters: Adapters, client_id: str, secret: str, caller: Caller
 ) -> PartnerClient:
     """The active client with this id and secret; unknown, disabled and wrong answer alike."""
-    now = rt.clock()
-    client = await session.scalar(select(PartnerClient).where(PartnerClient.client_id == client_id))
+    now = adapters.clock()
+    client = await clients.by_client_id(session, client_id)
     if client is None:
-        await rt.hashing.verify_decoy(secret)
-    elif await rt.hashing.verify(client.secret_hash, secret) and client.disabled_at is None:
+        await adapters.hashing.verify_decoy(secret)
+    elif await adapters.hashing.verify(client.secret_hash, secret) and client.disabled_at is None:
         return client
     await audit(
         session,
@@ -54,7 +54,7 @@ async def authenticate(
 
 
 def client_credentials_token(
-    rt: IdentityRuntime, client: PartnerClient, requested: str | None
+    adapters: Adapters, client: PartnerClient, requested: str | None
 ) -> AccessToken:
     allowed = parse_scope(client.scopes)
     wanted = allowed if requested is None else parse_scope(requested)
@@ -63,23 +63,23 @@ def client_credentials_token(
             "invalid_scope",
             "not allowed for this client: " + format_scope(wanted - allowed),
         )
-    return rt.minter.mint(
+    return adapters.minter.mint(
         subject=client.client_id,
         kind="service" if client.kind == "service" else "partner",
         grants=(RoleGrant(PARTNER, client.jurisdiction),),
         scope=format_scope(wanted),
-        ttl_seconds=rt.settings.partner_token_ttl_seconds,
+        ttl_seconds=adapters.settings.partner_token_ttl_seconds,
         extra={"client_id": client.client_id},
     )
 
 
 def _check(
-    rt: IdentityRuntime, scopes: Iterable[str], jurisdiction: str, kind: str = "partner"
+    adapters: Adapters, scopes: Iterable[str], jurisdiction: str, kind: str = "partner"
 ) -> list[str]:
     """The scopes, sorted, once they and the jurisdiction are known to be valid."""
     scopes = set(scopes)
     errors: list[FieldProblem] = []
-    allowed = set(rt.settings.partner_scopes)
+    allowed = set(adapters.settings.partner_scopes)
     if kind == "service":
         allowed |= set(SERVICE_ONLY_SCOPES)
     unknown = sorted(set(scopes) - allowed)
@@ -116,7 +116,7 @@ def _new_secret() -> str:
 
 async def create_client(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     *,
     name: str,
     scopes: Sequence[str],
@@ -125,23 +125,22 @@ async def create_client(
     kind: str = "partner",
 ) -> tuple[PartnerClient, str]:
     """The client and its secret, which is shown this once and stored only as a hash."""
-    now = rt.clock()
+    now = adapters.clock()
     jurisdiction = jurisdiction or NATION
-    valid = _check(rt, scopes, jurisdiction, kind)
+    valid = _check(adapters, scopes, jurisdiction, kind)
     secret = _new_secret()
     client = PartnerClient(
         id=new_id(),
         client_id="mp-" + secrets.token_hex(8),
         name=name,
-        secret_hash=await rt.hashing.hash(secret),
+        secret_hash=await adapters.hashing.hash(secret),
         scopes=" ".join(valid),
         jurisdiction=jurisdiction,
         kind=kind,
         created_at=now,
         secret_rotated_at=now,
     )
-    session.add(client)
-    await session.flush()
+    await clients.add(session, client)
     await audit(
         session,
         caller,
@@ -157,7 +156,7 @@ async def create_client(
 
 
 async def get_client(session: AsyncSession, client_uuid: uuid.UUID) -> PartnerClient:
-    client = await session.get(PartnerClient, client_uuid)
+    client = await clients.get(session, client_uuid)
     if client is None:
         raise Problem(404, "not_found")
     return client
@@ -166,24 +165,17 @@ async def get_client(session: AsyncSession, client_uuid: uuid.UUID) -> PartnerCl
 async def list_clients(
     session: AsyncSession, *, limit: int, offset: int
 ) -> tuple[Sequence[PartnerClient], int]:
-    total = await session.scalar(select(func.count()).select_from(PartnerClient)) or 0
-    clients = await session.scalars(
-        select(PartnerClient)
-        .order_by(PartnerClient.name, PartnerClient.client_id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return clients.all(), total
+    return await clients.page(session, limit=limit, offset=offset)
 
 
 async def rotate_secret(
-    session: AsyncSession, rt: IdentityRuntime, client_uuid: uuid.UUID, caller: Caller
+    session: AsyncSession, adapters: Adapters, client_uuid: uuid.UUID, caller: Caller
 ) -> tuple[PartnerClient, str]:
     """A new secret, shown once; the old one stops working at once."""
-    now = rt.clock()
+    now = adapters.clock()
     client = await get_client(session, client_uuid)
     secret = _new_secret()
-    client.secret_hash = await rt.hashing.hash(secret)
+    client.secret_hash = await adapters.hashing.hash(secret)
     client.secret_rotated_at = now
     await audit(
         session, caller, "partner.secret_rotated", at=now, target=f"partner:{client.client_id}"
@@ -193,17 +185,17 @@ async def rotate_secret(
 
 async def update_client(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     client_uuid: uuid.UUID,
     *,
     scopes: Sequence[str] | None,
     jurisdiction: str | None,
     caller: Caller,
 ) -> PartnerClient:
-    now = rt.clock()
+    now = adapters.clock()
     client = await get_client(session, client_uuid)
     new_scopes = _check(
-        rt,
+        adapters,
         parse_scope(client.scopes) if scopes is None else scopes,
         jurisdiction or client.jurisdiction,
         client.kind,
@@ -225,12 +217,12 @@ async def update_client(
 
 async def set_disabled(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     client_uuid: uuid.UUID,
     disabled: bool,
     caller: Caller,
 ) -> PartnerClient:
-    now = rt.clock()
+    now = adapters.clock()
     client = await get_client(session, client_uuid)
     if disabled and client.disabled_at is None:
         client.disabled_at = now

@@ -7,14 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Result, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity_service.adapters import Adapters
 from identity_service.domain.geography import NATION
 from identity_service.domain.roles import CITIZEN, RoleGrant
 from identity_service.errors import OAuthError
-from identity_service.models import Citizen, RefreshToken, StaffUser, TokenFamily
-from identity_service.runtime import IdentityRuntime
+from identity_service.models import Citizen, RefreshToken, StaffUser
+from identity_service.queries import citizens, staff
+from identity_service.queries import rows_changed as rows_changed  # services.idempotency uses it
+from identity_service.queries import sessions as families
 from identity_service.services.audit import Caller, audit
 from identity_service.tokens import AccessToken, new_refresh_token, refresh_digest
 from mahaliyat.auth import PrincipalKind
@@ -36,10 +38,6 @@ class TokenPair:
     access: AccessToken
     refresh_token: str | None = None
     refresh_expires_in: int | None = None
-
-
-def rows_changed(result: Result[Any]) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def citizen_subject(citizen: Citizen) -> Subject:
@@ -72,55 +70,46 @@ async def current_subject(
 ) -> Subject | None:
     """The subject with today's grants; None when it is gone or disabled."""
     if kind == "citizen":
-        citizen = await session.get(Citizen, subject_id)
+        citizen = await citizens.get(session, subject_id)
         return citizen_subject(citizen) if citizen else None
     if kind == "staff":
-        user = await session.get(StaffUser, subject_id)
+        user = await staff.get(session, subject_id)
         return staff_subject(user) if user and user.disabled_at is None else None
     return None
 
 
 async def open_session(
-    session: AsyncSession, rt: IdentityRuntime, subject: Subject, client_ip: str | None
+    session: AsyncSession, adapters: Adapters, subject: Subject, client_ip: str | None
 ) -> TokenPair:
-    now = rt.clock()
-    family = TokenFamily(
-        id=new_id(),
-        subject_kind=subject.kind,
-        subject_id=subject.id,
-        created_at=now,
-        client_ip=client_ip,
-    )
-    session.add(family)
-    await session.flush()  # the family row before its first refresh token
-    return await _issue(session, rt, subject, family.id, now)
+    now = adapters.clock()
+    family_id = await families.open_family(session, subject.kind, subject.id, now, client_ip)
+    return await _issue(session, adapters, subject, family_id, now)
 
 
 async def _issue(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     subject: Subject,
     family_id: uuid.UUID,
     now: datetime,
     token_id: uuid.UUID | None = None,
 ) -> TokenPair:
-    ttl = rt.settings.refresh_token_ttl_seconds
+    ttl = adapters.settings.refresh_token_ttl_seconds
     token, digest = new_refresh_token()
-    session.add(
-        RefreshToken(
-            id=token_id or new_id(),
-            family_id=family_id,
-            token_digest=digest,
-            created_at=now,
-            expires_at=now + timedelta(seconds=ttl),
-        )
+    families.add_refresh_token(
+        session,
+        token_id=token_id or new_id(),
+        family_id=family_id,
+        digest=digest,
+        now=now,
+        expires_at=now + timedelta(seconds=ttl),
     )
-    access = rt.minter.mint(
+    access = adapters.minter.mint(
         subject=str(subject.id),
         kind=subject.kind,
         grants=subject.grants,
         scope="",
-        ttl_seconds=rt.settings.access_token_ttl_seconds,
+        ttl_seconds=adapters.settings.access_token_ttl_seconds,
         extra={**subject.claims, "sid": str(family_id)},
     )
     return TokenPair(access, token, ttl)
@@ -141,7 +130,7 @@ def _just_rotated() -> OAuthError:
 
 
 async def refresh(
-    session: AsyncSession, rt: IdentityRuntime, token: str, caller: Caller
+    session: AsyncSession, adapters: Adapters, token: str, caller: Caller
 ) -> TokenPair:
     """Rotate: the presented token is spent, a new one issued in the same family.
 
@@ -151,30 +140,19 @@ async def refresh(
     so it is refused (409) but the session lives. It never gets tokens: whoever presents
     a spent token, the client or a thief racing it, leaves with nothing.
     """
-    row = (
-        await session.execute(
-            select(RefreshToken, TokenFamily)
-            .join(TokenFamily, RefreshToken.family_id == TokenFamily.id)
-            .where(RefreshToken.token_digest == refresh_digest(token))
-        )
-    ).first()
+    row = await families.token_and_family(session, refresh_digest(token))
     if row is None:
         raise _ended("the refresh token is not known")
     stored, family = row
-    now = rt.clock()
+    now = adapters.clock()
     if family.revoked_at is not None:
         raise _ended("the session has ended")
     if stored.expires_at <= now:
         raise _ended("the refresh token has expired")
     successor_id = new_id()
-    spent = await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.id == stored.id, RefreshToken.rotated_at.is_(None))
-        .values(rotated_at=now, successor_id=successor_id)
-    )
-    if rows_changed(spent) != 1:
-        await session.refresh(stored)  # the rotation that won, committed meanwhile
-        if await _within_grace(session, rt, stored, now):
+    if not await families.spend(session, stored.id, now, successor_id):
+        await families.reload(session, stored)  # the rotation that won, committed meanwhile
+        if await _within_grace(session, adapters, stored, now):
             raise _just_rotated()
         await revoke_family(session, family.id, "refresh_token_reuse", now)
         await audit(
@@ -190,34 +168,25 @@ async def refresh(
     if subject is None:
         await revoke_family(session, family.id, "subject_disabled", now)
         raise _ended("the account is disabled")
-    return await _issue(session, rt, subject, family.id, now, token_id=successor_id)
+    return await _issue(session, adapters, subject, family.id, now, token_id=successor_id)
 
 
 async def _within_grace(
-    session: AsyncSession, rt: IdentityRuntime, spent: RefreshToken, now: datetime
+    session: AsyncSession, adapters: Adapters, spent: RefreshToken, now: datetime
 ) -> bool:
     """Whether ``spent`` was rotated within the grace and its successor is still unused."""
-    grace = timedelta(seconds=rt.settings.refresh_reuse_grace_seconds)
+    grace = timedelta(seconds=adapters.settings.refresh_reuse_grace_seconds)
     if not grace or spent.rotated_at is None or spent.successor_id is None:
         return False
     if now - spent.rotated_at > grace:
         return False
-    successor_rotated = await session.execute(
-        select(RefreshToken.rotated_at).where(RefreshToken.id == spent.successor_id)
-    )
-    found = successor_rotated.first()
-    return found is not None and found[0] is None
+    return await families.unrotated(session, spent.successor_id)
 
 
 async def revoke_family(
     session: AsyncSession, family_id: uuid.UUID, reason: str, now: datetime
 ) -> bool:
-    result = await session.execute(
-        update(TokenFamily)
-        .where(TokenFamily.id == family_id, TokenFamily.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason)
-    )
-    return rows_changed(result) == 1
+    return await families.revoke_family(session, family_id, reason, now)
 
 
 async def revoke_subject_sessions(
@@ -228,42 +197,22 @@ async def revoke_subject_sessions(
     now: datetime,
     keep: uuid.UUID | None = None,
 ) -> int:
-    query = update(TokenFamily).where(
-        TokenFamily.subject_kind == kind,
-        TokenFamily.subject_id == subject_id,
-        TokenFamily.revoked_at.is_(None),
-    )
-    if keep is not None:
-        query = query.where(TokenFamily.id != keep)
-    result = await session.execute(query.values(revoked_at=now, revoked_reason=reason))
-    return rows_changed(result)
+    return await families.revoke_subject_families(session, kind, subject_id, reason, now, keep)
 
 
 async def family_is_active(session: AsyncSession, family_id: uuid.UUID) -> bool:
-    revoked = await session.execute(
-        select(TokenFamily.revoked_at).where(TokenFamily.id == family_id)
-    )
-    found = revoked.first()
-    return found is not None and found[0] is None
+    return await families.family_is_active(session, family_id)
 
 
 async def refresh_token_family(session: AsyncSession, token: str) -> uuid.UUID | None:
-    return await session.scalar(
-        select(RefreshToken.family_id).where(RefreshToken.token_digest == refresh_digest(token))
-    )
+    return await families.family_of(session, refresh_digest(token))
 
 
 async def describe_refresh_token(
     session: AsyncSession, token: str, now: datetime
 ) -> dict[str, Any] | None:
     """RFC 7662 fields of an active refresh token, or None when it is not active."""
-    row = (
-        await session.execute(
-            select(RefreshToken, TokenFamily)
-            .join(TokenFamily, RefreshToken.family_id == TokenFamily.id)
-            .where(RefreshToken.token_digest == refresh_digest(token))
-        )
-    ).first()
+    row = await families.token_and_family(session, refresh_digest(token))
     if row is None:
         return None
     stored, family = row
@@ -280,11 +229,4 @@ async def describe_refresh_token(
 
 
 async def family_subject(session: AsyncSession, family_id: uuid.UUID) -> tuple[str, str] | None:
-    row = (
-        await session.execute(
-            select(TokenFamily.subject_kind, TokenFamily.subject_id).where(
-                TokenFamily.id == family_id
-            )
-        )
-    ).first()
-    return (row[0], str(row[1])) if row else None
+    return await families.family_subject(session, family_id)

@@ -1,197 +1,26 @@
-"""Staff: password sign-in with lockout, password change, and the admin's account management."""
+"""Staff accounts kept by the platform admin: creation, grants, disabling, unlocking, resets."""
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity_service.domain.passwords import MESSAGES as PASSWORD_MESSAGES
+from identity_service.adapters import Adapters
 from identity_service.domain.roles import RoleGrant, grant_problems
-from identity_service.errors import FieldProblem, Refusal, invalid_fields, refused_fields, say
-from identity_service.models import LoginFailure, StaffGrant, StaffUser
-from identity_service.runtime import IdentityRuntime
+from identity_service.errors import FieldProblem, invalid_fields, say
+from identity_service.models import StaffGrant, StaffUser
+from identity_service.queries import staff as users
 from identity_service.services.audit import Caller, audit
-from identity_service.services.locks import serialise
-from identity_service.services.sessions import (
-    TokenPair,
-    open_session,
-    revoke_subject_sessions,
-    staff_subject,
-)
+from identity_service.services.sessions import revoke_subject_sessions
+from identity_service.services.staff_login import locked_until, password_errors, username_key
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-
-
-def username_key(username: str) -> str:
-    """How a typed username is compared and recorded (unknown ones too)."""
-    return username.strip().lower()[:64]
-
-
-def _invalid_credentials() -> Refusal:
-    return Refusal(
-        401,
-        "invalid_credentials",
-        say("اسم المستخدم أو كلمة المرور غير صحيحة.", "Wrong username or password."),
-        headers={"WWW-Authenticate": "Bearer"},
-    )
-
-
-def _locked(until: datetime, now: datetime) -> Refusal:
-    seconds = max(1, math.ceil((until - now).total_seconds()))
-    return Refusal(
-        423,
-        "account_locked",
-        say(
-            "الحساب مغلق مؤقتًا بعد محاولات دخول فاشلة؛ حاول لاحقًا أو اطلب من المسؤول فتحه.",
-            "The account is locked after failed sign-ins; try later or ask an administrator.",
-        ),
-        headers={"Retry-After": str(seconds)},
-        extra={"locked_until": until.isoformat()},
-    )
-
-
-async def _recent_failures(
-    session: AsyncSession, rt: IdentityRuntime, key: str, user: StaffUser | None, now: datetime
-) -> list[datetime]:
-    """Failures that can still count: newer than the last success or unlock, newest first."""
-    since = now - rt.lockout.window - rt.lockout.duration
-    for moment in (user.last_login_at, user.unlocked_at) if user else ():
-        if moment is not None and moment > since:
-            since = moment
-    rows = await session.scalars(
-        select(LoginFailure.failed_at)
-        .where(LoginFailure.username == key, LoginFailure.failed_at > since)
-        .order_by(LoginFailure.failed_at.desc())
-        .limit(rt.lockout.max_failures)
-    )
-    return list(rows)
-
-
-async def locked_until(
-    session: AsyncSession, rt: IdentityRuntime, user: StaffUser, now: datetime
-) -> datetime | None:
-    failures = await _recent_failures(session, rt, user.username, user, now)
-    return rt.lockout.locked_until(failures, now)
-
-
-async def _fail(
-    session: AsyncSession,
-    rt: IdentityRuntime,
-    key: str,
-    user: StaffUser | None,
-    caller: Caller,
-    now: datetime,
-    reason: str,
-) -> Refusal:
-    """Record a failed attempt; the refusal to answer with (a lock, once it is reached)."""
-    session.add(LoginFailure(id=new_id(), username=key, failed_at=now, client_ip=caller.client_ip))
-    await session.flush()
-    await audit(
-        session, caller, "staff.login_failed", at=now, target=f"username:{key}", reason=reason
-    )
-    until = rt.lockout.locked_until(await _recent_failures(session, rt, key, user, now), now)
-    if until is None:
-        return _invalid_credentials()
-    await audit(session, caller, "staff.locked_out", at=now, target=f"username:{key}")
-    return _locked(until, now)
-
-
-async def login(
-    session: AsyncSession, rt: IdentityRuntime, username: str, password: str, caller: Caller
-) -> TokenPair:
-    """Unknown, disabled and wrong-password sign-ins answer alike, and lock alike."""
-    now = rt.clock()
-    key = username_key(username)
-    # Parallel guesses are counted one after another, so none slips past the lock.
-    await serialise(session, f"staff-login:{key}")
-    user = await session.scalar(select(StaffUser).where(StaffUser.username == key))
-    until = rt.lockout.locked_until(await _recent_failures(session, rt, key, user, now), now)
-    if until is not None:
-        raise _locked(until, now)
-    if user is None:
-        await rt.hashing.verify_decoy(password)
-        raise await _fail(session, rt, key, None, caller, now, "unknown_user")
-    if not await rt.hashing.verify(user.password_hash, password):
-        raise await _fail(session, rt, key, user, caller, now, "wrong_password")
-    if user.disabled_at is not None:
-        raise await _fail(session, rt, key, user, caller, now, "disabled")
-    if rt.hashing.needs_rehash(user.password_hash):
-        user.password_hash = await rt.hashing.hash(password)
-    user.last_login_at = now
-    actor = Caller(f"staff:{user.id}", caller.client_ip)
-    await audit(session, actor, "staff.login", at=now, target=f"staff:{user.id}")
-    return await open_session(session, rt, staff_subject(user), caller.client_ip)
-
-
-def _password_errors(
-    rt: IdentityRuntime, field: str, password: str, username: str
-) -> list[FieldProblem]:
-    problems = rt.password_policy.problems(password, username=username)
-    errors = []
-    for code in problems:
-        arabic, english = PASSWORD_MESSAGES[code]
-        if code == "password_too_short":
-            arabic = f"كلمة المرور أقل من {rt.password_policy.min_length} أحرف."
-            english = f"The password has fewer than {rt.password_policy.min_length} characters."
-        errors.append((field, code, arabic, english))
-    return errors
-
-
-async def change_password(
-    session: AsyncSession,
-    rt: IdentityRuntime,
-    *,
-    staff_id: uuid.UUID,
-    session_id: uuid.UUID | None,
-    current_password: str,
-    new_password: str,
-    caller: Caller,
-) -> None:
-    """A wrong current password counts towards the lockout; other sessions end on success."""
-    now = rt.clock()
-    user = await session.get(StaffUser, staff_id)
-    if user is None or user.disabled_at is not None:
-        raise Problem(404, "not_found")
-    await serialise(session, f"staff-login:{user.username}")
-    until = await locked_until(session, rt, user, now)
-    if until is not None:
-        raise _locked(until, now)
-    if not await rt.hashing.verify(user.password_hash, current_password):
-        refusal = await _fail(session, rt, user.username, user, caller, now, "wrong_password")
-        if refusal.code == "account_locked":
-            raise refusal
-        raise refused_fields(
-            (
-                "current_password",
-                "wrong_password",
-                "كلمة المرور الحالية غير صحيحة.",
-                "The current password is wrong.",
-            )
-        )
-    errors = _password_errors(rt, "new_password", new_password, user.username)
-    if not errors and new_password == current_password:
-        arabic, english = PASSWORD_MESSAGES["password_unchanged"]
-        errors.append(("new_password", "password_unchanged", arabic, english))
-    if errors:
-        raise invalid_fields(*errors)
-    user.password_hash = await rt.hashing.hash(new_password)
-    user.password_changed_at = now
-    await revoke_subject_sessions(
-        session, "staff", user.id, "password_changed", now, keep=session_id
-    )
-    await audit(session, caller, "staff.password_changed", at=now, target=f"staff:{user.id}")
-
-
-# --- administration ------------------------------------------------------------------
 
 
 def validate_grants(grants: Sequence[RoleGrant], field: str = "grants") -> list[RoleGrant]:
@@ -228,7 +57,7 @@ def generate_password() -> str:
 
 async def create_staff(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     *,
     username: str,
     full_name_ar: str,
@@ -238,7 +67,7 @@ async def create_staff(
     caller: Caller,
 ) -> tuple[StaffUser, str | None]:
     """The new user, and its generated password when none was given (shown once)."""
-    now = rt.clock()
+    now = adapters.clock()
     key = username_key(username)
     errors: list[FieldProblem] = []
     if not USERNAME.match(key):
@@ -254,11 +83,11 @@ async def create_staff(
     if password is None:
         password = generated = generate_password()
     else:
-        errors.extend(_password_errors(rt, "password", password, key))
+        errors.extend(password_errors(adapters, "password", password, key))
     if errors:
         raise invalid_fields(*errors)
     valid_grants = validate_grants(grants)
-    if await session.scalar(select(StaffUser.id).where(StaffUser.username == key)):
+    if await users.username_taken(session, key):
         raise Problem(
             409, "username_taken", say("اسم المستخدم مستخدم بالفعل.", "The username is taken.")
         )
@@ -267,7 +96,7 @@ async def create_staff(
         username=key,
         full_name_ar=full_name_ar,
         full_name_en=full_name_en,
-        password_hash=await rt.hashing.hash(password),
+        password_hash=await adapters.hashing.hash(password),
         created_at=now,
         password_changed_at=now,
         grants=[
@@ -275,8 +104,7 @@ async def create_staff(
             for g in valid_grants
         ],
     )
-    session.add(user)
-    await session.flush()
+    await users.add(session, user)
     await audit(
         session,
         caller,
@@ -290,7 +118,7 @@ async def create_staff(
 
 
 async def get_staff(session: AsyncSession, staff_id: uuid.UUID) -> StaffUser:
-    user = await session.get(StaffUser, staff_id)
+    user = await users.get(session, staff_id)
     if user is None:
         raise Problem(404, "not_found")
     return user
@@ -299,28 +127,18 @@ async def get_staff(session: AsyncSession, staff_id: uuid.UUID) -> StaffUser:
 async def list_staff(
     session: AsyncSession, *, search: str | None, limit: int, offset: int
 ) -> tuple[Sequence[StaffUser], int]:
-    query = select(StaffUser)
-    if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(
-            StaffUser.username.like(pattern)
-            | func.lower(StaffUser.full_name_en).like(pattern)
-            | StaffUser.full_name_ar.like(f"%{search.strip()}%")
-        )
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    users = await session.scalars(query.order_by(StaffUser.username).limit(limit).offset(offset))
-    return users.all(), total
+    return await users.page(session, search=search, limit=limit, offset=offset)
 
 
 async def set_grants(
     session: AsyncSession,
-    rt: IdentityRuntime,
+    adapters: Adapters,
     staff_id: uuid.UUID,
     grants: Sequence[RoleGrant],
     caller: Caller,
 ) -> StaffUser:
     """Replace the user's grants; they take effect at the next sign-in or refresh."""
-    now = rt.clock()
+    now = adapters.clock()
     user = await get_staff(session, staff_id)
     wanted = validate_grants(grants)
     before = [RoleGrant(g.role, g.jurisdiction) for g in user.grants]
@@ -330,19 +148,7 @@ async def set_grants(
             "cannot_remove_own_admin",
             say("لا يمكنك سحب دور مسؤول المنصة من نفسك.", "You cannot remove your own admin role."),
         )
-    await session.execute(delete(StaffGrant).where(StaffGrant.staff_id == user.id))
-    for grant in wanted:
-        session.add(
-            StaffGrant(
-                id=new_id(),
-                staff_id=user.id,
-                role=grant.role,
-                jurisdiction=grant.jurisdiction,
-                created_at=now,
-            )
-        )
-    await session.flush()
-    await session.refresh(user, ["grants"])
+    await users.replace_grants(session, user, wanted, now)
     await audit(
         session,
         caller,
@@ -356,9 +162,9 @@ async def set_grants(
 
 
 async def disable_staff(
-    session: AsyncSession, rt: IdentityRuntime, staff_id: uuid.UUID, caller: Caller
+    session: AsyncSession, adapters: Adapters, staff_id: uuid.UUID, caller: Caller
 ) -> StaffUser:
-    now = rt.clock()
+    now = adapters.clock()
     user = await get_staff(session, staff_id)
     if f"staff:{user.id}" == caller.actor:
         raise Problem(
@@ -381,9 +187,9 @@ async def disable_staff(
 
 
 async def enable_staff(
-    session: AsyncSession, rt: IdentityRuntime, staff_id: uuid.UUID, caller: Caller
+    session: AsyncSession, adapters: Adapters, staff_id: uuid.UUID, caller: Caller
 ) -> StaffUser:
-    now = rt.clock()
+    now = adapters.clock()
     user = await get_staff(session, staff_id)
     if user.disabled_at is not None:
         user.disabled_at = None
@@ -392,11 +198,11 @@ async def enable_staff(
 
 
 async def unlock_staff(
-    session: AsyncSession, rt: IdentityRuntime, staff_id: uuid.UUID, caller: Caller
+    session: AsyncSession, adapters: Adapters, staff_id: uuid.UUID, caller: Caller
 ) -> StaffUser:
-    now = rt.clock()
+    now = adapters.clock()
     user = await get_staff(session, staff_id)
-    was_locked = await locked_until(session, rt, user, now)
+    was_locked = await locked_until(session, adapters, user, now)
     user.unlocked_at = now
     await audit(
         session,
@@ -410,13 +216,13 @@ async def unlock_staff(
 
 
 async def reset_password(
-    session: AsyncSession, rt: IdentityRuntime, staff_id: uuid.UUID, caller: Caller
+    session: AsyncSession, adapters: Adapters, staff_id: uuid.UUID, caller: Caller
 ) -> tuple[StaffUser, str]:
     """A new generated password (shown once); the user's sessions end and the lock is lifted."""
-    now = rt.clock()
+    now = adapters.clock()
     user = await get_staff(session, staff_id)
     password = generate_password()
-    user.password_hash = await rt.hashing.hash(password)
+    user.password_hash = await adapters.hashing.hash(password)
     user.password_changed_at = now
     user.unlocked_at = now
     ended = await revoke_subject_sessions(session, "staff", user.id, "password_reset", now)

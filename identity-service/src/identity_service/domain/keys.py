@@ -1,5 +1,7 @@
 """Signing keys: Ed25519 (EdDSA) with a ``kid``; the first key signs, every key is published.
 
+The keys and their rules, no storage: where the keyring lives is ``ports.keys``.
+
 The keyring is JSON, in a file (re-read when it changes) or in a setting::
 
     {"keys": [{"kid": "…", "alg": "EdDSA", "private_key": "-----BEGIN PRIVATE KEY-----…",
@@ -18,20 +20,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import logging
-import os
-import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-log = logging.getLogger(__name__)
 
 ALGORITHM = "EdDSA"
 
@@ -171,151 +166,3 @@ def rotate(
             continue
         kept.append(key)
     return [new, *kept], new, dropped
-
-
-def write_private(path: Path, text: str) -> None:
-    """Atomically replace ``path``; readable by its owner only."""
-    _atomic_write(path, text, 0o600)
-
-
-def create_private(path: Path, text: str) -> bool:
-    """Create ``path`` only if it does not exist (atomically); False when another process won."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.link(
-                temporary, path
-            )  # fails if the file exists: no replica overwrites another's key
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def write_public(path: Path, document: dict[str, Any]) -> None:
-    _atomic_write(path, json.dumps(document, indent=2) + "\n", 0o644)
-
-
-def _atomic_write(path: Path, text: str, mode: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(handle, mode)
-        with os.fdopen(handle, "w") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-class Keyring:
-    """The live keyring of a running service.
-
-    From a file it is re-read when the file's modification time changes, checked at
-    most every ``check_seconds``; every load rewrites the public JWKS file (if any).
-    """
-
-    def __init__(
-        self,
-        keys: Sequence[SigningKey],
-        *,
-        path: Path | None = None,
-        jwks_path: Path | None = None,
-        check_seconds: float = 5.0,
-    ) -> None:
-        self._keys = list(keys)
-        self.path = path
-        self.jwks_path = jwks_path
-        self.check_seconds = check_seconds
-        self.version = 1
-        self._mtime_ns = path.stat().st_mtime_ns if path is not None else 0
-        self._checked_at = time.monotonic()
-        self._jwks = public_jwks(self._keys)
-        self._publish()
-
-    @classmethod
-    def from_settings(
-        cls,
-        *,
-        keyring_json: str | None,
-        path: Path,
-        jwks_path: Path,
-        check_seconds: float,
-        may_generate: bool,
-        now: datetime,
-    ) -> Keyring:
-        if keyring_json is not None:
-            return cls(parse_keyring(keyring_json), jwks_path=jwks_path)
-        if not path.exists():
-            if not may_generate:
-                raise KeyringError(
-                    f"no signing keys at {path}: create them with "
-                    "`python -m identity_service rotate-keys` or set MAHALIYAT_IDENTITY_SIGNING_KEYS "
-                    "(in development, MAHALIYAT_IDENTITY_GENERATE_DEV_KEYS=true generates them)"
-                )
-            key = SigningKey.generate(now)
-            if create_private(path, dump_keyring([key])):
-                log.warning("generated a development signing key %s in %s", key.kid, path)
-            # else another replica created it first: everyone signs with that one
-        try:
-            keys = parse_keyring(path.read_text())
-        except OSError as exc:
-            raise KeyringError(f"cannot read the signing keys at {path}: {exc}") from exc
-        return cls(keys, path=path, jwks_path=jwks_path, check_seconds=check_seconds)
-
-    def signer(self, now: datetime) -> SigningKey:
-        """The first key active at ``now``."""
-        self.refresh()
-        return next((key for key in self._keys if key.is_active(now)), self._keys[0])
-
-    @property
-    def keys(self) -> tuple[SigningKey, ...]:
-        self.refresh()
-        return tuple(self._keys)
-
-    def jwks(self) -> dict[str, Any]:
-        self.refresh()
-        return self._jwks
-
-    def refresh(self, *, force: bool = False) -> bool:
-        """Re-read the file if it changed; True when the keys changed."""
-        if self.path is None:
-            return False
-        now = time.monotonic()
-        if not force and now - self._checked_at < self.check_seconds:
-            return False
-        self._checked_at = now
-        try:
-            mtime = self.path.stat().st_mtime_ns
-            if mtime == self._mtime_ns:
-                return False
-            self._mtime_ns = mtime  # a bad file is reported once, not at every check
-            keys = parse_keyring(self.path.read_text())
-        except (OSError, KeyringError) as exc:
-            # Keep signing with what we have: a broken file must not stop logins.
-            log.error("keeping the current signing keys; cannot reload %s: %s", self.path, exc)
-            return False
-        self._keys = keys
-        self._jwks = public_jwks(keys)
-        self.version += 1
-        log.info("signing keys reloaded; signing with %s", keys[0].kid)
-        self._publish()
-        return True
-
-    def _publish(self) -> None:
-        if self.jwks_path is None:
-            return
-        try:
-            write_public(self.jwks_path, self._jwks)
-        except OSError as exc:
-            log.warning("cannot write the public JWKS to %s: %s", self.jwks_path, exc)

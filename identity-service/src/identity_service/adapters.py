@@ -1,28 +1,33 @@
-"""What the identity use cases need besides a session: keys, clock, policies, hashing."""
+"""The composition root: keys, clock, policies, hashing — what use cases need besides a session.
+
+Built once, by ``create_app`` (or a command of ``__main__``), from the settings.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from identity_service.clock import Clock
+from identity_service.clock import Clock, system_clock
 from identity_service.domain.limits import LockoutPolicy, Window
 from identity_service.domain.otp import OtpPolicy
 from identity_service.domain.passwords import PasswordPolicy
-from identity_service.keyring import Keyring
 from identity_service.passwords import PasswordHashing
+from identity_service.ports.keys import Keyring
+from identity_service.ports.otp_delivery import OtpDelivery, SealedForNotification
 from identity_service.settings import IdentitySettings
 from identity_service.tokens import KeyringVerifier, TokenMinter
 
 
 @dataclass
-class IdentityRuntime:
+class Adapters:
     settings: IdentitySettings
     keyring: Keyring
     clock: Clock
     minter: TokenMinter = field(init=False)
     verifier: KeyringVerifier = field(init=False)
     hashing: PasswordHashing = field(init=False)
+    otp_delivery: OtpDelivery = field(init=False)
     otp_policy: OtpPolicy = field(init=False)
     lockout: LockoutPolicy = field(init=False)
     password_policy: PasswordPolicy = field(init=False)
@@ -30,6 +35,21 @@ class IdentityRuntime:
     national_id_windows: tuple[Window, ...] = field(init=False)
     ip_windows: tuple[Window, ...] = field(init=False)
     redirect_windows: tuple[Window, ...] = field(init=False)
+
+    @classmethod
+    def from_settings(cls, settings: IdentitySettings, clock: Clock = system_clock) -> Adapters:
+        """The adapters with the keyring the settings point at (KeyringError when unusable)."""
+        keyring = Keyring.from_settings(
+            keyring_json=settings.signing_keys.get_secret_value()
+            if settings.signing_keys
+            else None,
+            path=settings.keys_path,
+            jwks_path=settings.jwks_path,
+            check_seconds=settings.keyring_check_seconds,
+            may_generate=settings.may_generate_keys,
+            now=clock(),
+        )
+        return cls(settings, keyring, clock)
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -42,6 +62,7 @@ class IdentityRuntime:
             memory_kib=s.argon2_memory_kib,
             parallelism=s.argon2_parallelism,
         )
+        self.otp_delivery = SealedForNotification(s.otp_delivery_key.get_secret_value())
         self.otp_policy = OtpPolicy(timedelta(seconds=s.otp_ttl_seconds), s.otp_max_attempts)
         self.lockout = LockoutPolicy(
             s.staff_max_failures,
@@ -57,10 +78,6 @@ class IdentityRuntime:
     @property
     def otp_pepper(self) -> bytes:
         return self.settings.otp_pepper.get_secret_value().encode()
-
-    @property
-    def otp_delivery_secret(self) -> str:
-        return self.settings.otp_delivery_key.get_secret_value()
 
 
 def _windows(limits: tuple[tuple[int, int], ...]) -> tuple[Window, ...]:

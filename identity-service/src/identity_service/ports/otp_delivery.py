@@ -1,4 +1,7 @@
-"""The one-time code on its way to the SMS sender: AES-256-GCM, never in clear on the bus.
+"""The OTP delivery port: the one-time code on its way to the SMS sender, never in clear.
+
+The code travels in the ``identity.otp.requested`` event (outbox, then the bus), sealed
+with AES-256-GCM.
 
 Format of ``code_ciphertext`` (docs/identity.md, for notification-service to decrypt
 on its own): ``"v1:" + base64(nonce ‖ ciphertext ‖ tag)`` with standard base64
@@ -14,6 +17,7 @@ import base64
 import binascii
 import hashlib
 import os
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -49,3 +53,23 @@ def decrypt_code(secret: str, challenge_id: str, ciphertext: str) -> str:
     except (InvalidTag, ValueError) as exc:
         raise UndecryptableCode("authentication failed") from exc
     return plain.decode()
+
+
+class OtpDelivery(Protocol):
+    """How a one-time code leaves this service: sealed for the SMS sender, never in clear."""
+
+    def seal(self, challenge_id: str, code: str) -> str:
+        """The ``code_ciphertext`` of the ``identity.otp.requested`` event."""
+        ...
+
+
+class SealedForNotification:
+    """The real delivery: AES-256-GCM under ``MAHALIYAT_OTP_DELIVERY_KEY``, which
+    notification-service holds too; it reads the event from the outbox and sends the SMS
+    (through its own sandbox outside production)."""
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+
+    def seal(self, challenge_id: str, code: str) -> str:
+        return encrypt_code(self._secret, challenge_id, code)
