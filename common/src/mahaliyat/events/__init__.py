@@ -1,11 +1,14 @@
-"""Events: CloudEvents envelope, transactional outbox and relay, idempotent inbox, buses."""
+"""Events: CloudEvents envelope, transactional outbox and relay, idempotent inbox, buses.
+
+The bus a URL names comes from :func:`mahaliyat.events.buses.connect`, the one module that
+imports the backends.
+"""
 
 from mahaliyat.events.bus import (
     EventBus,
     InProcessBus,
     PublishRefused,
     RetryPolicy,
-    connect,
     topic_matches,
 )
 from mahaliyat.events.envelope import CloudEvent
@@ -21,7 +24,6 @@ __all__ = [
     "OutboxRelay",
     "PublishRefused",
     "RetryPolicy",
-    "connect",
     "idempotent",
     "inbox",
     "outbox",

@@ -13,8 +13,12 @@ from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem, field_error
 from request_service.catalogue import CatalogueUnavailable
 from request_service.domain.calendar import local_date
-from request_service.domain.catalogue import DocumentRequirement
-from request_service.domain.documents import DocumentError, OfferedDocument, check_documents
+from request_service.domain.documents import (
+    DocumentError,
+    DocumentRequirement,
+    OfferedDocument,
+    check_documents,
+)
 from request_service.models import Application, Document
 from request_service.queries import applications
 from request_service.queries import documents as document_rows
