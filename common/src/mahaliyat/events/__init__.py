@@ -13,7 +13,8 @@ from mahaliyat.events.bus import (
 )
 from mahaliyat.events.envelope import CloudEvent
 from mahaliyat.events.inbox import idempotent
-from mahaliyat.events.outbox import OutboxRelay, record
+from mahaliyat.events.outbox import record
+from mahaliyat.events.relay import OutboxRelay
 from mahaliyat.events.tables import MESSAGING_METADATA, inbox, outbox
 
 __all__ = [
