@@ -34,13 +34,13 @@ from request_service.domain.personal import (
     normalise_mobile,
     parse_national_id,
 )
+from request_service.domain.service_workflows import workflow_from_catalogue
 from request_service.domain.tracking import SHARDS, TrackingNumber, sharded_sequence
 from request_service.domain.workflow import (
     CITIZEN,
     FRONT_OFFICE,
     PARTNER,
     State,
-    workflow_from_catalogue,
 )
 from request_service.models import Application, Document, StateChange
 from request_service.queries import counters, filings

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
+from request_service.domain.service_workflows import workflow_from_catalogue
 from request_service.domain.text import Bilingual
 from request_service.domain.workflow import (
     DEFAULT_WORKFLOW,
@@ -16,7 +17,6 @@ from request_service.domain.workflow import (
     State,
     Workflow,
     allowed_targets,
-    workflow_from_catalogue,
 )
 from request_service.models import Application, Document, StateChange
 from request_service.queries import documents as document_rows
