@@ -15,11 +15,11 @@ from mahaliyat.events.bus import EventBus
 from mahaliyat.http import make_client
 from mahaliyat.runtime import Consumer, ServiceRuntime
 from mahaliyat.web import create_service_app
+from request_service.adapters import Adapters, Clock
 from request_service.api import ROUTERS
 from request_service.catalogue import CatalogueReader, HttpCatalogue
 from request_service.ratelimit import FixedWindowLimiter
 from request_service.services import payments
-from request_service.services.adapters import Adapters, Clock
 from request_service.services.escalation import Escalator
 from request_service.services.sealer import Sealer
 from request_service.settings import RequestSettings

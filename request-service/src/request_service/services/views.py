@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
+from request_service.adapters import Adapters
 from request_service.domain.service_workflows import workflow_from_catalogue
 from request_service.domain.text import Bilingual
 from request_service.domain.workflow import (
@@ -33,7 +34,6 @@ from request_service.schemas import (
     TimelineEntry,
 )
 from request_service.services import access
-from request_service.services.adapters import Adapters
 
 log = logging.getLogger(__name__)
 
