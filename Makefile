@@ -54,6 +54,7 @@ lint: sync
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy common/src gateway/src deploy/src $(wildcard *-service/src) tests bench
+	$(UV) run --frozen lint-imports --no-cache
 
 test: lint test-packages
 	$(UV) run --frozen pytest

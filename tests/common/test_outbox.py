@@ -24,7 +24,7 @@ from mahaliyat.db import Database, utcnow
 from mahaliyat.events import OutboxRelay, PublishRefused, RetryPolicy, idempotent, outbox, record
 from mahaliyat.events.bus import EventBus, Handler
 from mahaliyat.events.envelope import CloudEvent, Outgoing
-from mahaliyat.events.outbox import LISTENER_NAME
+from mahaliyat.events.listener import LISTENER_NAME
 from mahaliyat.ids import new_id
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.settings import ServiceSettings

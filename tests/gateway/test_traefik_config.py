@@ -14,6 +14,25 @@ import yaml
 
 from mahaliyat_gateway import traefik
 from mahaliyat_gateway.__main__ import main
+from mahaliyat_gateway.middlewares import (
+    MW_BODY_LIMIT,
+    MW_CIRCUIT_BREAKER,
+    MW_COMPRESS,
+    MW_CORS,
+    MW_RATE_LIMIT,
+    MW_RATE_LIMIT_AUTH,
+    MW_RETRY,
+    MW_SECURITY,
+    MW_SECURITY_DOCS,
+    MW_STRIP_IDENTITY,
+    body_limit_name,
+)
+from mahaliyat_gateway.options import (
+    DEFAULT_CORS_ORIGINS,
+    DEFAULT_DYNAMIC_FILE,
+    DEFAULT_MAX_BODY_BYTES,
+    STRICT_PATHS,
+)
 from mahaliyat_gateway.routes import ROUTES, Service, by_name, match
 from mahaliyat_gateway.traefik import (
     ConfigError,
@@ -48,7 +67,7 @@ def _sample_paths() -> list[str]:
             for suffix in ("", "/", "/x", "/x/y", "x", "-x", ".json", "s", "%2Fx"):
                 paths.add(prefix + suffix)
             paths.add(prefix.rsplit("/", 1)[0] or "/")
-    for path in traefik.STRICT_PATHS:
+    for path in STRICT_PATHS:
         paths |= {path, path + "/", path + "/verify", path + "x"}
     return sorted(paths)
 
@@ -122,44 +141,42 @@ def test_every_router_is_on_web_and_points_at_a_defined_service_and_middlewares(
         assert router.service in services
         for mw in router.middlewares:
             assert mw in middlewares, f"{router.name} uses undefined {mw}"
-        body_limits = [mw for mw in router.middlewares if mw.startswith(traefik.MW_BODY_LIMIT)]
+        body_limits = [mw for mw in router.middlewares if mw.startswith(MW_BODY_LIMIT)]
         assert len(body_limits) == 1, f"{router.name} has body limits {body_limits}"
         for required in (
-            traefik.MW_STRIP_IDENTITY,
-            traefik.MW_RATE_LIMIT,
-            traefik.MW_COMPRESS,
-            traefik.MW_CIRCUIT_BREAKER,
-            traefik.MW_RETRY,
-            traefik.MW_CORS,
+            MW_STRIP_IDENTITY,
+            MW_RATE_LIMIT,
+            MW_COMPRESS,
+            MW_CIRCUIT_BREAKER,
+            MW_RETRY,
+            MW_CORS,
         ):
             assert required in router.middlewares, f"{router.name} lacks {required}"
-        assert router.middlewares[0] in (traefik.MW_SECURITY, traefik.MW_SECURITY_DOCS)
-        assert router.middlewares.index(traefik.MW_STRIP_IDENTITY) < router.middlewares.index(
-            traefik.MW_RETRY
-        )
+        assert router.middlewares[0] in (MW_SECURITY, MW_SECURITY_DOCS)
+        assert router.middlewares.index(MW_STRIP_IDENTITY) < router.middlewares.index(MW_RETRY)
 
 
-@pytest.mark.parametrize("path", traefik.STRICT_PATHS)
+@pytest.mark.parametrize("path", STRICT_PATHS)
 def test_credential_endpoints_get_the_strict_rate_limit(path: str) -> None:
     for p in (path, path + "/", path + "/verify"):
         for method in ("POST", "GET"):
             router = _route(p, method)
             assert router is not None
             assert router.service == "identity"
-            assert traefik.MW_RATE_LIMIT_AUTH in router.middlewares
-            assert traefik.MW_RATE_LIMIT in router.middlewares
+            assert MW_RATE_LIMIT_AUTH in router.middlewares
+            assert MW_RATE_LIMIT in router.middlewares
     other = _route(path + "x")
     assert other is not None
-    assert traefik.MW_RATE_LIMIT_AUTH not in other.middlewares
+    assert MW_RATE_LIMIT_AUTH not in other.middlewares
     plain = _route("/api/v1/identity/users")
     assert plain is not None
-    assert traefik.MW_RATE_LIMIT_AUTH not in plain.middlewares
+    assert MW_RATE_LIMIT_AUTH not in plain.middlewares
 
 
 def _body_limit_of(path: str, method: str = "POST") -> int:
     router = _route(path, method)
     assert router is not None
-    (name,) = [mw for mw in router.middlewares if mw.startswith(traefik.MW_BODY_LIMIT)]
+    (name,) = [mw for mw in router.middlewares if mw.startswith(MW_BODY_LIMIT)]
     limit: int = DYNAMIC["http"]["middlewares"][name]["buffering"]["maxRequestBodyBytes"]
     return limit
 
@@ -169,13 +186,13 @@ def test_document_uploads_get_their_own_body_limit() -> None:
     # field; the gateway's 413 must sit above that, the rest keep the general limit.
     assert _body_limit_of("/api/v1/requests") > 40 * 1024 * 1024
     assert _body_limit_of("/api/v1/requests/21-26-0004217-9/documents") > 40 * 1024 * 1024
-    assert _body_limit_of("/api/v1/catalog/services") == traefik.DEFAULT_MAX_BODY_BYTES
-    assert _body_limit_of("/api/v1/identity/token") == traefik.DEFAULT_MAX_BODY_BYTES
-    assert _body_limit_of("/api/v1/requests/docs", "GET") == traefik.DEFAULT_MAX_BODY_BYTES
+    assert _body_limit_of("/api/v1/catalog/services") == DEFAULT_MAX_BODY_BYTES
+    assert _body_limit_of("/api/v1/identity/token") == DEFAULT_MAX_BODY_BYTES
+    assert _body_limit_of("/api/v1/requests/docs", "GET") == DEFAULT_MAX_BODY_BYTES
     own = dynamic_config(GatewayOptions(service_body_bytes={"catalog": 1000}))
-    limit = own["http"]["middlewares"][traefik.body_limit_name("catalog")]["buffering"]
+    limit = own["http"]["middlewares"][body_limit_name("catalog")]["buffering"]
     assert limit["maxRequestBodyBytes"] == 1000
-    assert traefik.body_limit_name("request") not in own["http"]["middlewares"]
+    assert body_limit_name("request") not in own["http"]["middlewares"]
 
 
 @pytest.mark.parametrize("limits", [{"nobody": 10}, {"catalog": 0}])
@@ -190,10 +207,10 @@ def test_docs_pages_get_the_docs_csp_and_stay_with_their_service() -> None:
             router = _route(service.api_prefix + page)
             assert router is not None
             assert router.service == service.name
-            assert router.middlewares[0] == traefik.MW_SECURITY_DOCS
+            assert router.middlewares[0] == MW_SECURITY_DOCS
         api = _route(service.api_prefix + "/openapi.json")
         assert api is not None
-        assert api.middlewares[0] == traefik.MW_SECURITY
+        assert api.middlewares[0] == MW_SECURITY
 
 
 def test_load_balancers_health_check_each_apps_healthz() -> None:
@@ -221,9 +238,7 @@ def test_backends_are_parameters() -> None:
 
 
 def test_identity_headers_are_stripped() -> None:
-    removed = DYNAMIC["http"]["middlewares"][traefik.MW_STRIP_IDENTITY]["headers"][
-        "customRequestHeaders"
-    ]
+    removed = DYNAMIC["http"]["middlewares"][MW_STRIP_IDENTITY]["headers"]["customRequestHeaders"]
     for header in (
         "X-Principal",
         "X-User-Id",
@@ -242,7 +257,7 @@ def test_identity_headers_are_stripped() -> None:
 
 def test_security_headers() -> None:
     mws = DYNAMIC["http"]["middlewares"]
-    for name in (traefik.MW_SECURITY, traefik.MW_SECURITY_DOCS):
+    for name in (MW_SECURITY, MW_SECURITY_DOCS):
         h = mws[name]["headers"]
         assert h["stsSeconds"] >= 31_536_000
         assert h["forceSTSHeader"] is True
@@ -254,7 +269,7 @@ def test_security_headers() -> None:
         )
         assert csp["frame-ancestors"] == "'none'"
         assert csp["object-src"] == "'none'"
-    pages = mws[traefik.MW_SECURITY]["headers"]["contentSecurityPolicy"]
+    pages = mws[MW_SECURITY]["headers"]["contentSecurityPolicy"]
     script_src = next(d for d in pages.split(";") if d.strip().startswith("script-src"))
     assert "unsafe-inline" not in script_src
     assert "unsafe-eval" not in pages
@@ -262,33 +277,33 @@ def test_security_headers() -> None:
 
 def test_limits_and_resilience_middlewares() -> None:
     mws = DYNAMIC["http"]["middlewares"]
-    assert mws[traefik.MW_BODY_LIMIT]["buffering"]["maxRequestBodyBytes"] == 12 * 1024 * 1024
+    assert mws[MW_BODY_LIMIT]["buffering"]["maxRequestBodyBytes"] == 12 * 1024 * 1024
     small = dynamic_config(GatewayOptions(max_body_bytes=1000))["http"]["middlewares"]
-    assert small[traefik.MW_BODY_LIMIT]["buffering"]["maxRequestBodyBytes"] == 1000
-    general = mws[traefik.MW_RATE_LIMIT]["rateLimit"]
-    strict = mws[traefik.MW_RATE_LIMIT_AUTH]["rateLimit"]
+    assert small[MW_BODY_LIMIT]["buffering"]["maxRequestBodyBytes"] == 1000
+    general = mws[MW_RATE_LIMIT]["rateLimit"]
+    strict = mws[MW_RATE_LIMIT_AUTH]["rateLimit"]
     assert "sourceCriterion" not in general  # the TCP peer, not a forgeable header
     assert strict["burst"] < general["burst"]
-    assert mws[traefik.MW_RETRY]["retry"]["retryNonIdempotentMethod"] is False
-    assert mws[traefik.MW_RETRY]["retry"]["attempts"] >= 2
-    assert "NetworkErrorRatio" in mws[traefik.MW_CIRCUIT_BREAKER]["circuitBreaker"]["expression"]
-    assert "compress" in mws[traefik.MW_COMPRESS]
+    assert mws[MW_RETRY]["retry"]["retryNonIdempotentMethod"] is False
+    assert mws[MW_RETRY]["retry"]["attempts"] >= 2
+    assert "NetworkErrorRatio" in mws[MW_CIRCUIT_BREAKER]["circuitBreaker"]["expression"]
+    assert "compress" in mws[MW_COMPRESS]
     behind_lb = dynamic_config(GatewayOptions(trusted_proxies=("10.0.0.0/8",)))
-    rl = behind_lb["http"]["middlewares"][traefik.MW_RATE_LIMIT]["rateLimit"]
+    rl = behind_lb["http"]["middlewares"][MW_RATE_LIMIT]["rateLimit"]
     assert rl["sourceCriterion"] == {"ipStrategy": {"excludedIPs": ["10.0.0.0/8"]}}
 
 
 def test_cors_for_configured_origins_only() -> None:
-    cors = DYNAMIC["http"]["middlewares"][traefik.MW_CORS]["headers"]
-    assert cors["accessControlAllowOriginList"] == list(traefik.DEFAULT_CORS_ORIGINS)
+    cors = DYNAMIC["http"]["middlewares"][MW_CORS]["headers"]
+    assert cors["accessControlAllowOriginList"] == list(DEFAULT_CORS_ORIGINS)
     assert "*" not in cors["accessControlAllowOriginList"]
     assert "X-Request-Id" in cors["accessControlExposeHeaders"]
     custom = dynamic_config(GatewayOptions(cors_origins=("https://portal.example",)))
-    headers = custom["http"]["middlewares"][traefik.MW_CORS]["headers"]
+    headers = custom["http"]["middlewares"][MW_CORS]["headers"]
     assert headers["accessControlAllowOriginList"] == ["https://portal.example"]
     none = dynamic_config(GatewayOptions(cors_origins=()))
-    assert traefik.MW_CORS not in none["http"]["middlewares"]
-    assert all(traefik.MW_CORS not in r.middlewares for r in routers_of(none))
+    assert MW_CORS not in none["http"]["middlewares"]
+    assert all(MW_CORS not in r.middlewares for r in routers_of(none))
 
 
 def test_static_config() -> None:
@@ -338,7 +353,7 @@ def test_cli_renders_the_committed_files(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.chdir(REPO)
     assert main(["render", "--out", "gateway/traefik", "--check"]) == 0
     out = tmp_path / "out"
-    assert main(["render", "--out", str(out), "--dynamic-file", traefik.DEFAULT_DYNAMIC_FILE]) == 0
+    assert main(["render", "--out", str(out), "--dynamic-file", DEFAULT_DYNAMIC_FILE]) == 0
     for name in ("static.yml", "dynamic.yml"):
         assert (out / name).read_text() == (COMMITTED / name).read_text()
     assert main(["render", "--out", str(out), "--check", "--max-body-bytes", "5"]) == 1
@@ -399,7 +414,7 @@ def test_strict_paths_must_belong_to_a_service() -> None:
 
 def test_rate_limit_option_is_rendered() -> None:
     options = GatewayOptions(auth_rate_limit=RateLimit(average=1, period="1m", burst=2))
-    rl = dynamic_config(options)["http"]["middlewares"][traefik.MW_RATE_LIMIT_AUTH]
+    rl = dynamic_config(options)["http"]["middlewares"][MW_RATE_LIMIT_AUTH]
     assert rl == {"rateLimit": {"average": 1, "period": "1m", "burst": 2}}
 
 

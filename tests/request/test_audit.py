@@ -490,6 +490,20 @@ async def test_stopping_the_service_seals_what_it_wrote(database_url: str, tmp_p
         await database.dispose()
 
 
+async def test_a_woken_sealer_seals_before_its_next_tick(database_url: str, tmp_path: Path) -> None:
+    async with start(
+        database_url, tmp_path, audit_sealer_enabled=True, audit_seal_interval_seconds=3600
+    ) as service:
+        app = await service.filed(People.citizen_a, building(), BUILDING_FILES)
+        assert (await verify(service))["pending"] == 1  # the ticker sleeps for an hour
+        service.app.state.sealer.wake()
+
+        async def sealed() -> bool:
+            return all(e["sealed"] for e in await trail(service, app["id"]))
+
+        await until(sealed, what="the woken sealer to seal the filing")
+
+
 async def test_two_sealers_at_once_keep_one_chain(service: Harness, database_url: str) -> None:
     async with service.database.unit_of_work() as uow:
         for n in range(40):

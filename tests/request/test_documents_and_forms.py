@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from request_service.domain.catalogue import DocumentRequirement, FormField, Option
+from request_service.domain.catalogue import FormField, Option
 from request_service.domain.documents import (
     DocumentFormat,
+    DocumentRequirement,
     OfferedDocument,
     check_documents,
     sniff,

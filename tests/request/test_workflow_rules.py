@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from request_service.domain.service_workflows import workflow_from_catalogue, workflow_problems
 from request_service.domain.workflow import (
     DEFAULT_WORKFLOW,
     FINAL_STATES,
@@ -16,8 +17,6 @@ from request_service.domain.workflow import (
     allowed_targets,
     authorize,
     check_condition,
-    workflow_from_catalogue,
-    workflow_problems,
 )
 
 # The specification, written out independently of the table in the code.

@@ -17,7 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
-from mahaliyat_gateway import traefik
+from mahaliyat_gateway.options import (
+    DEFAULT_AUTH_RATE_LIMIT,
+    DEFAULT_CORS_ORIGINS,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_SERVICE_BODY_BYTES,
+)
 from mahaliyat_gateway.routes import ROUTES, Service, by_name
 from mahaliyat_gateway.traefik import GatewayOptions, RateLimit
 
@@ -185,7 +190,7 @@ def test_request_id_without_one_comes_from_the_service(web: httpx.Client) -> Non
 
 
 def test_cors_for_the_portal_only(web: httpx.Client) -> None:
-    origin = traefik.DEFAULT_CORS_ORIGINS[0]
+    origin = DEFAULT_CORS_ORIGINS[0]
     preflight = web.options(
         "/api/v1/requests",
         headers={
@@ -209,7 +214,7 @@ def test_cors_for_the_portal_only(web: httpx.Client) -> None:
 
 
 def test_body_over_the_limit_gets_413(echo_gateway: Gateway, client_source: str) -> None:
-    limit = traefik.DEFAULT_MAX_BODY_BYTES
+    limit = DEFAULT_MAX_BODY_BYTES
     with echo_gateway.client(source=client_source) as client:
         small = client.post("/api/v1/catalog/upload", content=b"x" * (limit - 1024))
         assert _echo(small)["body_bytes"] == limit - 1024
@@ -218,7 +223,7 @@ def test_body_over_the_limit_gets_413(echo_gateway: Gateway, client_source: str)
         # request-service's documents have their own, larger limit
         documents = client.post("/api/v1/requests/upload", content=b"x" * (limit + 1))
         assert _echo(documents)["body_bytes"] == limit + 1
-        own = traefik.DEFAULT_SERVICE_BODY_BYTES["request"]
+        own = DEFAULT_SERVICE_BODY_BYTES["request"]
         too_big = client.post("/api/v1/requests/upload", content=b"x" * (own + 1))
         assert too_big.status_code == 413
         _assert_security_headers(big)
@@ -241,7 +246,7 @@ def test_body_limit_is_configurable(
 
 
 def test_rate_limit_on_credential_endpoints(echo_gateway: Gateway, client_source: str) -> None:
-    burst = traefik.DEFAULT_AUTH_RATE_LIMIT.burst
+    burst = DEFAULT_AUTH_RATE_LIMIT.burst
     statuses = []
     with echo_gateway.client(source=client_source) as client:
         for _ in range(burst + 5):

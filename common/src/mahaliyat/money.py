@@ -1,14 +1,12 @@
-"""Money is integer piasters (EGP × 100); floats never hold an amount."""
+"""Money is integer piasters (EGP × 100); floats never hold an amount.
+
+Pure, so that domain code may use it; its column type is :class:`mahaliyat.db.MoneyType`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
-
-from sqlalchemy import BigInteger
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -47,20 +45,3 @@ class Money:
         if language == "ar":
             return text.replace(",", "٬").replace(".", "٫").translate(_ARABIC_INDIC) + " ج.م"
         return f"EGP {text}"
-
-
-class MoneyType(TypeDecorator[Money]):
-    """Stores :class:`Money` as a BIGINT of piasters."""
-
-    impl = BigInteger
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
-        if not isinstance(value, Money):
-            raise TypeError("expected Money")
-        return value.piasters
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Money | None:
-        return None if value is None else Money(int(value))

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mahaliyat.db import Database
-from mahaliyat.events import OutboxRelay, RetryPolicy, connect, idempotent
+from mahaliyat.events import OutboxRelay, RetryPolicy, idempotent
 from mahaliyat.events.bus import EventBus
+from mahaliyat.events.buses import connect
 from mahaliyat.events.inbox import SessionHandler
 from mahaliyat.migrations import upgrade
 from mahaliyat.settings import ServiceSettings

@@ -11,8 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .routes import ROUTES
-from .traefik import (
+from .options import (
     DEFAULT_ADDRESS,
     DEFAULT_AUTH_RATE_LIMIT,
     DEFAULT_CORS_ORIGINS,
@@ -22,8 +21,9 @@ from .traefik import (
     DEFAULT_SERVICE_BODY_BYTES,
     GatewayOptions,
     RateLimit,
-    render,
 )
+from .routes import ROUTES
+from .traefik import render
 
 
 def _rate(text: str) -> RateLimit:

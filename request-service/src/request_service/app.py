@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import TokenVerifier
-from mahaliyat.events import CloudEvent
 from mahaliyat.events.bus import EventBus
 from mahaliyat.http import make_client
-from mahaliyat.runtime import Consumer, ServiceRuntime
+from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app
+from request_service.adapters import Adapters, Clock
 from request_service.api import ROUTERS
 from request_service.catalogue import CatalogueReader, HttpCatalogue
+from request_service.consumers import consumers
 from request_service.ratelimit import FixedWindowLimiter
-from request_service.services import payments
-from request_service.services.adapters import Adapters, Clock
 from request_service.services.escalation import Escalator
 from request_service.services.sealer import Sealer
 from request_service.settings import RequestSettings
@@ -45,36 +42,6 @@ def document_store(settings: RequestSettings) -> DocumentStore:
             timeout_seconds=max(settings.http_timeout_seconds, 30.0),
         )
     return LocalDocumentStore(settings.document_root)
-
-
-def _service_code(data: dict[str, Any]) -> str | None:
-    for key in ("code", "service_code", "service"):
-        value = data.get(key)
-        if isinstance(value, str):
-            return value
-        if isinstance(value, dict) and isinstance(value.get("code"), str):
-            return str(value["code"])
-    return None
-
-
-def consumers(adapters: Adapters) -> list[Consumer]:
-    async def on_payment(session: AsyncSession, event: CloudEvent) -> None:
-        await payments.payment_succeeded(session, adapters, event)
-
-    async def on_catalogue(session: AsyncSession, event: CloudEvent) -> None:
-        # Each replica keeps its own cache and only one replica gets the event: the TTL bounds the rest.
-        adapters.catalogue.invalidate(_service_code(event.data))
-
-    async def on_centre(session: AsyncSession, event: CloudEvent) -> None:
-        # The event carries the centre as GET /centres/{code} answers it (docs/contracts.md).
-        code = event.data.get("code")
-        adapters.catalogue.invalidate_centre(code if isinstance(code, str) else None)
-
-    return [
-        Consumer("payments", ("payment.succeeded",), on_payment),
-        Consumer("catalogue", ("catalog.service.*", "catalog.fee.changed"), on_catalogue),
-        Consumer("centres", ("catalog.centre.updated",), on_centre),
-    ]
 
 
 def create_app(

@@ -1,16 +1,20 @@
-"""Events: CloudEvents envelope, transactional outbox and relay, idempotent inbox, buses."""
+"""Events: CloudEvents envelope, transactional outbox and relay, idempotent inbox, buses.
+
+The bus a URL names comes from :func:`mahaliyat.events.buses.connect`, the one module that
+imports the backends.
+"""
 
 from mahaliyat.events.bus import (
     EventBus,
     InProcessBus,
     PublishRefused,
     RetryPolicy,
-    connect,
     topic_matches,
 )
 from mahaliyat.events.envelope import CloudEvent
 from mahaliyat.events.inbox import idempotent
-from mahaliyat.events.outbox import OutboxRelay, record
+from mahaliyat.events.outbox import record
+from mahaliyat.events.relay import OutboxRelay
 from mahaliyat.events.tables import MESSAGING_METADATA, inbox, outbox
 
 __all__ = [
@@ -21,7 +25,6 @@ __all__ = [
     "OutboxRelay",
     "PublishRefused",
     "RetryPolicy",
-    "connect",
     "idempotent",
     "inbox",
     "outbox",

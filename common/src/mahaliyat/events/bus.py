@@ -216,26 +216,6 @@ class InProcessBus:
 _shared_buses: dict[str, tuple[InProcessBus, int]] = {}
 
 
-def connect(
-    url: str,
-    *,
-    exchange: str = "mahaliyat.events",
-    queue_prefix: str = "",
-    retry: RetryPolicy | None = None,
-    prefetch: int = 32,
-) -> EventBus:
-    """The bus a URL names: ``memory://[name]`` (shared within the process) or ``amqp://…``."""
-    if url.startswith("memory://"):
-        return SharedBus(url.removeprefix("memory://") or "default", retry)
-    if url.startswith(("amqp://", "amqps://")):
-        from mahaliyat.events.rabbitmq import RabbitMQBus
-
-        return RabbitMQBus(
-            url, exchange=exchange, queue_prefix=queue_prefix, retry=retry, prefetch=prefetch
-        )
-    raise ValueError(f"unsupported bus URL scheme: {url.split(':', 1)[0]!r}")
-
-
 class SharedBus:
     """One service's handle on a process-wide in-process bus named by the URL."""
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from mahaliyat.auth import CurrentPrincipal
 from mahaliyat.problems import PROBLEM_JSON, Problem, field_error
 from mahaliyat.web import Session
+from request_service.adapters import Adapters
 from request_service.api.deps import (
     AdaptersDep,
     ExpectedVersion,
@@ -29,7 +30,6 @@ from request_service.schemas import (
     parse_model,
 )
 from request_service.services import assignment, intake, reading, transitions, views
-from request_service.services.adapters import Adapters
 from request_service.uploads import Upload, parse_json_object, read_json_object, read_multipart
 
 router = APIRouter(prefix="/applications", tags=["applications"])

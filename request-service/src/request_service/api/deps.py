@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from mahaliyat.auth import Principal
 from mahaliyat.problems import Problem
+from request_service.adapters import Adapters
 from request_service.services import idempotency
-from request_service.services.adapters import Adapters
 
 
 def read_connection(request: Request) -> AbstractAsyncContextManager[AsyncConnection]:

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from request_service.domain.documents import ALL_FORMATS, DocumentFormat
+from request_service.domain.documents import ALL_FORMATS, DocumentFormat, DocumentRequirement
 from request_service.domain.text import Bilingual
 
 
@@ -55,15 +55,6 @@ class FormField:
     @property
     def option_codes(self) -> frozenset[str]:
         return frozenset(o.code for o in self.options)
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentRequirement:
-    code: str
-    name: Bilingual
-    required: bool = True
-    # Which content types are accepted; the contract names none, so all three by default.
-    formats: frozenset[DocumentFormat] = ALL_FORMATS
 
 
 @dataclass(frozen=True, slots=True)

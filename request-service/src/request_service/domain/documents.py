@@ -6,10 +6,8 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from request_service.domain.catalogue import DocumentRequirement
+from request_service.domain.text import Bilingual
 
 
 class DocumentFormat(StrEnum):
@@ -92,6 +90,17 @@ def disagreement(
     if media_type is not None and media_type not in _NAMED_BY_MEDIA_TYPE[found]:
         return "content_type"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRequirement:
+    """A document a service asks for (from the catalogue): its code, name and accepted formats."""
+
+    code: str
+    name: Bilingual
+    required: bool = True
+    # Which content types are accepted; the contract names none, so all three by default.
+    formats: frozenset[DocumentFormat] = ALL_FORMATS
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal, covers
 from mahaliyat.problems import Problem
+from request_service.adapters import Adapters
 from request_service.domain.applicants import national_id_ref, token_identity
 from request_service.domain.workflow import (
     BACK_OFFICE,
@@ -26,7 +27,6 @@ from request_service.domain.workflow import (
 from request_service.models import Application
 from request_service.queries import officers
 from request_service.queries.applications import Scope
-from request_service.services.adapters import Adapters
 
 STAFF_READERS = (FRONT_OFFICE, BACK_OFFICE, CENTRE_MANAGER, "auditor")
 SCOPE_WRITE, SCOPE_READ, SCOPE_STATUS = "requests:write", "requests:read", "requests:status"

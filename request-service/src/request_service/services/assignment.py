@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
 from mahaliyat.problems import Problem, field_error
+from request_service.adapters import Adapters
 from request_service.domain.workflow import CENTRE_MANAGER, FINAL_STATES, State
 from request_service.models import Application, OfficerDepartment
 from request_service.queries import applications, officers
 from request_service.schemas import AssignmentIn, OfficerIn
 from request_service.services import access, audit
-from request_service.services.adapters import Adapters
 from request_service.services.guards import check_version
 from request_service.services.transitions import intake_clerk, never_assigned_to
 

@@ -11,15 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mahaliyat.auth import Principal
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem, field_error
+from request_service.adapters import Adapters
 from request_service.catalogue import CatalogueUnavailable
 from request_service.domain.calendar import local_date
-from request_service.domain.catalogue import DocumentRequirement
-from request_service.domain.documents import DocumentError, OfferedDocument, check_documents
+from request_service.domain.documents import (
+    DocumentError,
+    DocumentRequirement,
+    OfferedDocument,
+    check_documents,
+)
 from request_service.models import Application, Document
 from request_service.queries import applications
 from request_service.queries import documents as document_rows
 from request_service.services import access, audit
-from request_service.services.adapters import Adapters
 from request_service.services.guards import catalogue_down, check_version
 from request_service.storage import DocumentMissing
 from request_service.uploads import StagedFile, total_too_large

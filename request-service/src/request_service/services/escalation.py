@@ -8,10 +8,10 @@ from mahaliyat.db import Database
 from mahaliyat.events import record
 from mahaliyat.ticker import Ticker
 from request_service import events
+from request_service.adapters import Adapters
 from request_service.domain.workflow import SYSTEM
 from request_service.queries import applications, escalations
 from request_service.services import audit
-from request_service.services.adapters import Adapters
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
 from mahaliyat.problems import Problem
+from request_service.adapters import Adapters
 from request_service.domain.text import Bilingual
 from request_service.models import Holiday
 from request_service.queries import holidays
 from request_service.schemas import HolidayIn
 from request_service.services import audit
-from request_service.services.adapters import Adapters
 
 ADMIN = "platform_admin"
 

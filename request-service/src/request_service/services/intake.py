@@ -17,6 +17,7 @@ from mahaliyat.events import record
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem, field_error
 from request_service import events
+from request_service.adapters import Adapters
 from request_service.catalogue import CatalogueUnavailable, QuoteRejected
 from request_service.domain.applicants import TokenIdentity, token_identity
 from request_service.domain.calendar import local_date
@@ -34,20 +35,19 @@ from request_service.domain.personal import (
     normalise_mobile,
     parse_national_id,
 )
+from request_service.domain.service_workflows import workflow_from_catalogue
 from request_service.domain.tracking import SHARDS, TrackingNumber, sharded_sequence
 from request_service.domain.workflow import (
     CITIZEN,
     FRONT_OFFICE,
     PARTNER,
     State,
-    workflow_from_catalogue,
 )
 from request_service.models import Application, Document, StateChange
 from request_service.queries import counters, filings
 from request_service.schemas import SubmissionIn
 from request_service.services import access, audit
 from request_service.services import documents as document_service
-from request_service.services.adapters import Adapters
 from request_service.services.guards import catalogue_down
 from request_service.uploads import StagedFile
 

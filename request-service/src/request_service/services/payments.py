@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.events import CloudEvent
+from request_service.adapters import Adapters
 from request_service.domain.tracking import parse_tracking_number
 from request_service.domain.workflow import SYSTEM, State
 from request_service.models import Application
 from request_service.queries import applications
 from request_service.services import audit, transitions
-from request_service.services.adapters import Adapters
 
 log = logging.getLogger(__name__)
 

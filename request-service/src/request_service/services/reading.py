@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
 from mahaliyat.problems import Problem
+from request_service.adapters import Adapters
 from request_service.domain.personal import last4_digits
 from request_service.domain.tracking import parse_tracking_number
 from request_service.domain.workflow import (
@@ -31,7 +32,6 @@ from request_service.schemas import (
     Text,
 )
 from request_service.services import access, views
-from request_service.services.adapters import Adapters
 
 InboxRole = Literal["front_office", "back_office", "centre_manager"]
 INBOX_ROLES: tuple[InboxRole, ...] = (BACK_OFFICE, FRONT_OFFICE, CENTRE_MANAGER)  # type: ignore[assignment]

@@ -1,6 +1,7 @@
 """The audit sealer: links committed audit entries into the hash chain, in the background.
 
-Started and stopped by runtime hooks. Every replica runs one; on PostgreSQL an
+Started and stopped by runtime hooks, on the kernel's :class:`~mahaliyat.ticker.Ticker`
+(docs/CONVENTIONS.md rule 15). Every replica runs one; on PostgreSQL an
 advisory lock lets one seal at a time (the others skip the round), on SQLite the
 database's single writer does the same. Each round seals everything committed
 so far, in batches, each in its own short transaction, then publishes the chain
@@ -9,13 +10,12 @@ head as a checkpoint when ``checkpoint_every`` has passed since the last one.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from mahaliyat.db import Database, utcnow
+from mahaliyat.ticker import Ticker
 from request_service.services import audit
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,9 @@ class Sealer:
         # round opens no transaction for checkpoints.
         self._unpublished = False
         self._checkpoint_due: datetime | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
+        self.ticker = Ticker(
+            "request-audit-sealer", self._step, interval, first_step_at_start=False
+        )
 
     async def seal_now(self, *, wait: bool = True) -> int:
         """Seal every entry committed before the call; how many this process sealed.
@@ -80,40 +81,26 @@ class Sealer:
             log.info("audit checkpoint published at seq %d", published.seq)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="request-audit-sealer")
+        self.ticker.start()
 
     def wake(self) -> None:
         """Seal now instead of at the next tick."""
-        self._wake.set()
+        self.ticker.wake()
 
     async def stop(self) -> None:
-        """Stop the loop, then seal what this replica's last requests wrote (best effort)."""
-        task, self._task = self._task, None
-        if task is None:
+        """Stop the ticker, then seal what this replica's last requests wrote (best effort)."""
+        if not self.ticker.running:
             return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await self.ticker.stop()
         try:
             await self.seal_now(wait=False)
         except Exception:
             log.exception("could not seal the audit log on the way out; the next sealer will")
 
-    async def _run(self) -> None:
-        while True:
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.interval):
-                    await self._wake.wait()
-            self._wake.clear()
-            try:
-                sealed = await self.seal_now(wait=False)
-                if sealed:
-                    log.debug("sealed %d audit entries", sealed)
-                    self._unpublished = True
-                await self._checkpoint_if_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("audit sealing failed; trying again at the next tick")
+    async def _step(self) -> None:
+        """One round: seal what is committed, then publish a checkpoint if one is due."""
+        sealed = await self.seal_now(wait=False)
+        if sealed:
+            log.debug("sealed %d audit entries", sealed)
+            self._unpublished = True
+        await self._checkpoint_if_due()

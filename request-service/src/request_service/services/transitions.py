@@ -13,6 +13,7 @@ from mahaliyat.events import record
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem
 from request_service import events
+from request_service.adapters import Adapters
 from request_service.catalogue import CatalogueUnavailable, QuoteRejected
 from request_service.domain.calendar import local_date
 from request_service.domain.text import Bilingual
@@ -32,7 +33,6 @@ from request_service.models import Application, StateChange
 from request_service.queries import applications, officers, state_changes
 from request_service.schemas import TransitionIn
 from request_service.services import access, audit
-from request_service.services.adapters import Adapters
 from request_service.services.guards import catalogue_down, check_version
 from request_service.services.views import workflow_of
 

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
+from request_service.adapters import Adapters
+from request_service.domain.service_workflows import workflow_from_catalogue
 from request_service.domain.text import Bilingual
 from request_service.domain.workflow import (
     DEFAULT_WORKFLOW,
@@ -16,7 +18,6 @@ from request_service.domain.workflow import (
     State,
     Workflow,
     allowed_targets,
-    workflow_from_catalogue,
 )
 from request_service.models import Application, Document, StateChange
 from request_service.queries import documents as document_rows
@@ -33,7 +34,6 @@ from request_service.schemas import (
     TimelineEntry,
 )
 from request_service.services import access
-from request_service.services.adapters import Adapters
 
 log = logging.getLogger(__name__)
 

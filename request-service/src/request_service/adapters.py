@@ -1,4 +1,8 @@
-"""The adapters a use case needs, chosen once by ``create_app``: catalogue, store, clock, calendar."""
+"""The composition root: the adapters a use case needs, chosen once by ``create_app``.
+
+Catalogue reader, document store, clock, working calendar and rate limiter; use cases
+take an :class:`Adapters` and never build their own.
+"""
 
 from __future__ import annotations
 
