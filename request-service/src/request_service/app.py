@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import TokenVerifier
+from mahaliyat.clock import Clock
 from mahaliyat.events import CloudEvent
 from mahaliyat.events.bus import EventBus
 from mahaliyat.http import make_client
@@ -19,7 +20,7 @@ from request_service.api import ROUTERS
 from request_service.catalogue import CatalogueReader, HttpCatalogue
 from request_service.ratelimit import FixedWindowLimiter
 from request_service.services import payments
-from request_service.services.adapters import Adapters, Clock
+from request_service.services.adapters import Adapters, CalendarCache
 from request_service.services.escalation import Escalator
 from request_service.services.sealer import Sealer
 from request_service.settings import RequestSettings
@@ -99,6 +100,10 @@ def create_app(
         ),
         documents=documents or document_store(settings),
         inquiry_limiter=FixedWindowLimiter(settings.status_inquiry_per_minute, 60.0),
+        calendars=CalendarCache(
+            years_before=settings.holiday_seed_years_before,
+            years_after=settings.holiday_seed_years_after,
+        ),
     )
     if clock is not None:
         adapters.clock = clock

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from mahaliyat.db import Database, utcnow
+from mahaliyat.clock import Clock, system_clock
+from mahaliyat.db import Database
 from request_service.services import audit
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class Sealer:
         interval: float,
         batch: int,
         checkpoint_every: timedelta = timedelta(hours=1),
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock = system_clock,
     ) -> None:
         self.database = database
         self.interval = interval
