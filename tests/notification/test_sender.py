@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select, text
 
+from mahaliyat.clock import CAIRO
 from mahaliyat.db import Database
-from notification_service.domain.timing import CAIRO
 from notification_service.domain.tracking import TrackingNumber
 from notification_service.models import SmsAttempt
 from notification_service.providers.base import OutgoingSms, SendResult
@@ -28,7 +28,6 @@ from notification_service.sender import Sender
 from tests.notification.support import (
     CITIZEN,
     PREFIX,
-    FakeClock,
     FormSmsApi,
     Service,
     bulk_eg,
@@ -38,6 +37,7 @@ from tests.notification.support import (
     status_changed,
     submitted,
 )
+from tests.support.clock import FakeClock
 
 RETRIES: dict[str, Any] = {
     "retry_base_seconds": 60,

@@ -19,7 +19,6 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from identity_service.app import MIGRATIONS
-from identity_service.clock import Clock, system_clock
 from identity_service.domain.roles import PLATFORM_ADMIN, RoleGrant
 from identity_service.keyring import (
     Keyring,
@@ -35,6 +34,7 @@ from identity_service.runtime import IdentityRuntime
 from identity_service.services.audit import Caller, audit
 from identity_service.services.staff import create_staff
 from identity_service.settings import IdentitySettings
+from mahaliyat.clock import Clock, system_clock
 from mahaliyat.db import Database
 from mahaliyat.migrations import upgrade
 from mahaliyat.problems import Problem

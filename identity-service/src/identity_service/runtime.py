@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from identity_service.clock import Clock
 from identity_service.domain.limits import LockoutPolicy, Window
 from identity_service.domain.otp import OtpPolicy
 from identity_service.domain.passwords import PasswordPolicy
@@ -13,6 +12,7 @@ from identity_service.keyring import Keyring
 from identity_service.passwords import PasswordHashing
 from identity_service.settings import IdentitySettings
 from identity_service.tokens import KeyringVerifier, TokenMinter
+from mahaliyat.clock import Clock
 
 
 @dataclass

@@ -10,10 +10,10 @@ from typing import Any
 
 import jwt
 
-from identity_service.clock import Clock
 from identity_service.domain.roles import RoleGrant
 from identity_service.keyring import ALGORITHM, Keyring
 from mahaliyat.auth import Principal, PrincipalKind, TokenVerifier
+from mahaliyat.clock import Clock
 from mahaliyat.ids import new_id
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
-from mahaliyat.db import utcnow
+from mahaliyat.clock import Clock, system_clock
 from mahaliyat.events.bus import EventBus
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app
@@ -31,7 +30,7 @@ class NotificationRuntime(ServiceRuntime):
         settings: NotificationSettings,
         *,
         bus: EventBus | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock = system_clock,
         providers: Sequence[SmsProvider] | None = None,
         http_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -59,7 +58,7 @@ def create_app(
     settings: NotificationSettings | None = None,
     *,
     bus: EventBus | None = None,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock = system_clock,
     providers: Sequence[SmsProvider] | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:

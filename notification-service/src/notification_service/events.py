@@ -20,10 +20,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session as SyncSession
 
+from mahaliyat.db import on_commit
 from mahaliyat.events import CloudEvent, record
 from notification_service.domain.encoding import MessageTooLong
 from notification_service.domain.phones import InvalidPhone
@@ -91,13 +90,6 @@ def sms_event(
     return CloudEvent(
         source=SOURCE, type=event_type, subject=str(message["id"]), data=data, **extra
     )
-
-
-def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
-    def _run(_session: SyncSession) -> None:
-        callback()
-
-    sa_event.listen(session.sync_session, "after_commit", _run, once=True)
 
 
 class EventMessages:
@@ -185,7 +177,7 @@ class EventMessages:
             await self._store_failure(session, draft, "template_render_failed", str(exc))
             return
         if await insert_message(session, row):
-            after_commit(session, self.wake)
+            on_commit(session, self.wake)
         else:
             log.info("event %s already has a %s message", draft.event_id, draft.template.key)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
 import httpx
 
+from mahaliyat.clock import Clock
 from mahaliyat.db import Database
 from mahaliyat.http import make_client
 from mahaliyat.runtime import Consumer
@@ -31,8 +32,6 @@ from notification_service.settings import (
     SandboxProviderSettings,
 )
 from notification_service.template_store import TemplateStore
-
-Clock = Callable[[], datetime]
 
 
 def build_providers(

@@ -13,11 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import event, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session as SyncSession
 
+from mahaliyat.db import on_commit, upsert
 from mahaliyat.ids import new_id
 from notification_service.domain.templates import TemplateError, placeholders
 from notification_service.models import SmsTemplate
@@ -54,11 +53,8 @@ class TemplateStore:
         self._snapshot = None
 
     def invalidate_after_commit(self, session: AsyncSession) -> None:
-        def _after_commit(_session: SyncSession) -> None:
-            self.invalidate()
-
         self.invalidate()
-        event.listen(session.sync_session, "after_commit", _after_commit, once=True)
+        on_commit(session, self.invalidate)
 
     async def active(self, session: AsyncSession) -> dict[tuple[str, str], ActiveTemplate]:
         fresh = time.monotonic() - self._loaded_at < self.cache_seconds
@@ -211,8 +207,6 @@ class TemplateStore:
         ]
         if not rows:
             return 0
-        dialect = session.get_bind().dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SmsTemplate)
-        await session.execute(insert.on_conflict_do_nothing(), rows)
+        await session.execute(upsert(session, SmsTemplate).on_conflict_do_nothing(), rows)
         self.invalidate_after_commit(session)
         return len(rows)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service import events
@@ -36,11 +34,11 @@ from identity_service.services.sessions import (
     revoke_subject_sessions,
     rows_changed,
 )
+from mahaliyat.clock import cairo_date
+from mahaliyat.db import upsert
 from mahaliyat.events import record
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem
-
-CAIRO = ZoneInfo("Africa/Cairo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +52,7 @@ def parse_citizen_identity(national_id: str, phone: str, now: datetime) -> tuple
     errors = []
     number = None
     try:
-        number = parse_national_id(national_id, now.astimezone(CAIRO).date()).number
+        number = parse_national_id(national_id, cairo_date(now)).number
     except InvalidNationalId as exc:
         errors.append(("national_id", exc.code, exc.message_ar, exc.message_en))
     typed_phone = None
@@ -355,13 +353,10 @@ async def _citizen_bound_unless_known(
 
     One statement that cannot fail on a parallel creation: whichever commits first binds.
     """
-    insert = (
-        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )(Citizen)
     await session.execute(
-        insert.values(
-            id=new_id(), national_id=national_id, phone=phone, created_at=now
-        ).on_conflict_do_nothing(index_elements=["national_id"])
+        upsert(session, Citizen)
+        .values(id=new_id(), national_id=national_id, phone=phone, created_at=now)
+        .on_conflict_do_nothing(index_elements=["national_id"])
     )
     return (
         await session.scalars(

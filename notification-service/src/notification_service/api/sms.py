@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from mahaliyat.auth import CurrentPrincipal
+from mahaliyat.db import on_commit
 from mahaliyat.problems import PROBLEM_JSON, Problem, field_error
 from mahaliyat.web import Session
 from notification_service.api.deps import NotificationsDep, caller, may_see
@@ -20,7 +21,6 @@ from notification_service.domain.templates import (
     TemplateError,
     UnusedValues,
 )
-from notification_service.events import after_commit
 from notification_service.idempotency import Replay, request_digest
 from notification_service.messages import Draft, get_message, insert_message, messages_by_reference
 from notification_service.schemas import Message, MessageList, SendSms
@@ -143,7 +143,7 @@ async def send_sms(
     assert message is not None
     body = Message.of(message).model_dump(mode="json")
     notifications.idempotency.complete(started, 201, body)
-    after_commit(session, notifications.sender.wake)
+    on_commit(session, notifications.sender.wake)
     return JSONResponse(body, status_code=201)
 
 
