@@ -7,7 +7,6 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,27 +19,15 @@ from identity_service.adapters import Adapters
 from identity_service.app import create_app
 from identity_service.ports.otp_delivery import decrypt_code
 from identity_service.settings import IdentitySettings
-from mahaliyat.db import Database, utcnow
+from mahaliyat.db import Database
 from mahaliyat.events import outbox
+from tests.support.clock import FakeClock
 
 API = "/api/v1/identity"
 DEMO_PASSWORD = "Mahaliyat-demo-2026"
 GIZA_CITIZEN = "29001012101234"  # born 1990-01-01 in Giza (21)
 ALEX_CITIZEN = "30512310201238"  # born 2005-12-31 in Alexandria (02)
 PHONE = "01012345678"
-
-
-class MovableClock:
-    """Starts at the real time (so tokens verify); tests move it forward."""
-
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def test_settings(database_url: str, var_dir: Path, **overrides: Any) -> IdentitySettings:
@@ -70,7 +57,7 @@ test_settings.__test__ = False  # type: ignore[attr-defined]
 class Service:
     app: FastAPI
     client: httpx.AsyncClient
-    clock: MovableClock
+    clock: FakeClock
     settings: IdentitySettings
 
     @property
@@ -133,7 +120,7 @@ class Service:
 
 
 @asynccontextmanager
-async def running(settings: IdentitySettings, clock: MovableClock) -> AsyncIterator[Service]:
+async def running(settings: IdentitySettings, clock: FakeClock) -> AsyncIterator[Service]:
     app = create_app(settings, clock=clock)
     async with (
         app.router.lifespan_context(app),
@@ -143,18 +130,18 @@ async def running(settings: IdentitySettings, clock: MovableClock) -> AsyncItera
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-async def service(database_url: str, tmp_path: Path, clock: MovableClock) -> AsyncIterator[Service]:
+async def service(database_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Service]:
     async with running(test_settings(database_url, tmp_path), clock) as built:
         yield built
 
 
 @pytest.fixture
-async def sqlite_service(tmp_path: Path, clock: MovableClock) -> AsyncIterator[Service]:
+async def sqlite_service(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Service]:
     """For behaviour that does not depend on the database (keys, token checks)."""
     url = f"sqlite+aiosqlite:///{tmp_path}/identity.db"
     async with running(test_settings(url, tmp_path), clock) as built:

@@ -24,7 +24,8 @@ from identity_service.domain.keys import (
 )
 from mahaliyat.auth import TokenError, TokenVerifier
 from mahaliyat.db import utcnow
-from tests.identity.conftest import API, MovableClock, Service, running, test_settings
+from tests.identity.conftest import API, Service, running, test_settings
+from tests.support.clock import FakeClock
 
 
 async def test_jwks_publishes_public_keys_only_and_may_be_cached(sqlite_service: Service) -> None:
@@ -43,7 +44,7 @@ async def test_jwks_publishes_public_keys_only_and_may_be_cached(sqlite_service:
 
 
 async def test_the_metadata_is_valid_rfc_8414_at_both_well_known_paths(
-    tmp_path: Path, clock: MovableClock
+    tmp_path: Path, clock: FakeClock
 ) -> None:
     # RFC 8414 wants an https issuer that is the base of the well-known URL.
     settings = test_settings(
@@ -258,7 +259,7 @@ async def test_a_rotation_that_cannot_be_audited_does_not_happen(tmp_path: Path)
     assert (settings.keys_path.read_text(), settings.jwks_path.read_text()) == before
 
 
-async def test_keys_from_a_setting(tmp_path: Path, clock: MovableClock) -> None:
+async def test_keys_from_a_setting(tmp_path: Path, clock: FakeClock) -> None:
     key = SigningKey.generate(utcnow())
     settings = test_settings(
         f"sqlite+aiosqlite:///{tmp_path}/i.db", tmp_path, signing_keys=dump_keyring([key])

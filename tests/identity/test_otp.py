@@ -27,11 +27,11 @@ from tests.identity.conftest import (
     API,
     GIZA_CITIZEN,
     PHONE,
-    MovableClock,
     Service,
     running,
     test_settings,
 )
+from tests.support.clock import FakeClock
 
 
 async def verify(service: Service, challenge_id: str, code: str) -> tuple[int, dict[str, Any]]:
@@ -223,7 +223,7 @@ async def test_the_daily_limit_holds_after_the_short_window(service: Service) ->
 
 
 async def test_codes_per_client_ip_are_limited(
-    database_url: str, tmp_path: Path, clock: MovableClock
+    database_url: str, tmp_path: Path, clock: FakeClock
 ) -> None:
     settings = test_settings(
         database_url, tmp_path, trusted_proxy_hops=1, otp_ip_limits=((4, 3600),)
@@ -307,7 +307,7 @@ def answer(response: httpx.Response, now: datetime) -> tuple[int, dict[str, Any]
 
 
 async def test_the_answer_never_tells_a_registered_national_id_from_an_unknown_one(
-    database_url: str, tmp_path: Path, clock: MovableClock
+    database_url: str, tmp_path: Path, clock: FakeClock
 ) -> None:
     settings = test_settings(
         database_url, tmp_path, trusted_proxy_hops=1, otp_ip_limits=((12, 3600),)
@@ -351,7 +351,7 @@ async def test_the_answer_never_tells_a_registered_national_id_from_an_unknown_o
 
 
 @pytest.fixture
-async def proxied(database_url: str, tmp_path: Path, clock: MovableClock) -> AsyncIterator[Service]:
+async def proxied(database_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Service]:
     """Behind one proxy: each test request may come from its own client IP."""
     settings = test_settings(database_url, tmp_path, trusted_proxy_hops=1)
     async with running(settings, clock) as built:

@@ -15,11 +15,11 @@ from identity_service.tokens import refresh_digest
 from tests.identity.conftest import (
     API,
     DEMO_PASSWORD,
-    MovableClock,
     Service,
     running,
     test_settings,
 )
+from tests.support.clock import FakeClock
 
 
 async def refresh(service: Service, token: str) -> httpx.Response:
@@ -158,7 +158,7 @@ async def test_no_grace_once_the_successor_has_been_used(service: Service) -> No
 
 
 async def test_a_grace_of_zero_restores_strict_reuse_detection(
-    database_url: str, tmp_path: Path, clock: MovableClock
+    database_url: str, tmp_path: Path, clock: FakeClock
 ) -> None:
     settings = test_settings(database_url, tmp_path, refresh_reuse_grace_seconds=0)
     async with running(settings, clock) as service:

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from identity_service.__main__ import rotate_keys
 from identity_service.models import StaffUser
 from identity_service.settings import IdentitySettings
-from tests.identity.conftest import MovableClock, running, test_settings
+from tests.identity.conftest import running, test_settings
+from tests.support.clock import FakeClock
 
 
 @pytest.mark.parametrize("field", ["otp_pepper", "otp_delivery_key"])
@@ -46,7 +47,7 @@ def test_malformed_limits_and_scopes_are_refused() -> None:
 
 async def staff_count(database_url: str, tmp_path: Path, **overrides: object) -> int:
     settings = test_settings(database_url, tmp_path, **overrides)
-    async with running(settings, MovableClock()) as service, service.database.read() as session:
+    async with running(settings, FakeClock()) as service, service.database.read() as session:
         return int(await session.scalar(select(func.count()).select_from(StaffUser)) or 0)
 
 

@@ -33,6 +33,7 @@ from notification_service.providers.base import SmsProvider
 from notification_service.providers.sandbox import SandboxProvider
 from notification_service.services.sender import Sender
 from notification_service.settings import NotificationSettings
+from tests.support.clock import FakeClock
 
 PREFIX = "/api/v1/notifications"
 ISSUER, AUDIENCE = "mahaliyat-identity", "mahaliyat"
@@ -42,17 +43,6 @@ OTP_KEY = "otp-delivery-key-for-tests-only"
 NOON_CAIRO = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 CITIZEN = "+201012345678"
 TRACKING = TrackingNumber.build("21", "26", 4217)  # 21-26-0004217-9
-
-
-class FakeClock:
-    def __init__(self, start: datetime = NOON_CAIRO) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 class Tokens:
@@ -201,7 +191,7 @@ async def running(
     **overrides: Any,
 ) -> AsyncIterator[Service]:
     tokens = Tokens(directory)
-    clock = clock or FakeClock()
+    clock = clock or FakeClock(NOON_CAIRO)
     settings = settings_for(database_url, tokens, **overrides)
     app = create_app(settings, bus=bus, clock=clock, providers=providers, http_transport=transport)
     adapters: Adapters = app.state.adapters

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from mahaliyat.clock import CAIRO
 from notification_service.domain.otp import OtpCipher, OtpDecryptionError
 from notification_service.domain.phones import InvalidPhone, is_same_mobile, normalise_mobile
 from notification_service.domain.signatures import WebhookAuthError, signature, verify
@@ -19,7 +20,7 @@ from notification_service.domain.templates import (
     placeholders,
     render,
 )
-from notification_service.domain.timing import CAIRO, QuietHours, RecipientLimits, backoff
+from notification_service.domain.timing import QuietHours, RecipientLimits, backoff
 from notification_service.domain.tracking import TrackingNumber, extract
 from notification_service.domain.values import event_values
 from notification_service.domain.webhooks import (

@@ -17,7 +17,8 @@ from notification_service.providers.inquiry import (
     RequestStatus,
     ServiceToken,
 )
-from tests.notification.support import CITIZEN, TRACKING, FakeClock, Service, running
+from tests.notification.support import CITIZEN, TRACKING, Service, running
+from tests.support.clock import FakeClock
 
 STRANGER = "+201198765432"
 APPLICATION = {

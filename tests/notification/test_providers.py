@@ -24,12 +24,13 @@ from notification_service.settings import HttpProviderSettings, NotificationSett
 from tests.notification.support import (
     CITIZEN,
     FORM_API,
-    FakeClock,
+    NOON_CAIRO,
     FormSmsApi,
     running,
     status_changed,
     submitted,
 )
+from tests.support.clock import FakeClock
 
 
 def sms(text: str = "محليات: طلبك قيد المراجعة", to: str = CITIZEN) -> OutgoingSms:
@@ -338,7 +339,7 @@ def pool_of(
 async def test_a_technical_failure_fails_over_to_the_next_provider() -> None:
     primary = ScriptedProvider("primary", "technical_failure")
     backup = ScriptedProvider("backup", "sent")
-    result = await pool_of(primary, backup, clock=FakeClock()).send(sms())
+    result = await pool_of(primary, backup, clock=FakeClock(NOON_CAIRO)).send(sms())
     assert (result.provider, result.result.outcome) == ("backup", "sent")
     assert [name for name, _ in result.tried] == ["primary", "backup"]
 
@@ -347,13 +348,13 @@ async def test_a_technical_failure_fails_over_to_the_next_provider() -> None:
 async def test_message_failures_do_not_fail_over(outcome: str) -> None:
     primary = ScriptedProvider("primary", outcome)
     backup = ScriptedProvider("backup", "sent")
-    result = await pool_of(primary, backup, clock=FakeClock()).send(sms())
+    result = await pool_of(primary, backup, clock=FakeClock(NOON_CAIRO)).send(sms())
     assert (result.provider, result.result.outcome) == ("primary", outcome)
     assert backup.calls == 0
 
 
 async def test_a_failing_provider_is_demoted_then_tried_again_after_the_cool_down() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOON_CAIRO)
     primary = ScriptedProvider(
         "primary", "technical_failure", "technical_failure", "technical_failure", "sent"
     )
@@ -376,7 +377,7 @@ async def test_a_failing_provider_is_demoted_then_tried_again_after_the_cool_dow
 
 
 async def test_after_the_cool_down_one_more_failure_demotes_again() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOON_CAIRO)
     primary = ScriptedProvider("primary", "technical_failure")
     backup = ScriptedProvider("backup", "sent")
     pool = pool_of(primary, backup, clock=clock)
@@ -389,7 +390,7 @@ async def test_after_the_cool_down_one_more_failure_demotes_again() -> None:
 
 
 async def test_when_every_provider_fails_the_demoted_ones_are_still_tried() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOON_CAIRO)
     primary = ScriptedProvider(
         "primary", "technical_failure", "technical_failure", "technical_failure", "sent"
     )
@@ -403,7 +404,7 @@ async def test_when_every_provider_fails_the_demoted_ones_are_still_tried() -> N
 
 
 async def test_a_provider_that_keeps_throttling_is_demoted_and_the_backup_takes_over() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOON_CAIRO)
     primary = ScriptedProvider("primary", *["temporary_failure"] * 3, "sent")
     backup = ScriptedProvider("backup", "sent")
     pool = pool_of(primary, backup, clock=clock, temporary_threshold=3)
@@ -431,7 +432,7 @@ async def test_a_success_in_between_clears_the_temporary_count() -> None:
         "primary", "temporary_failure", "temporary_failure", "sent", "temporary_failure"
     )
     backup = ScriptedProvider("backup", "sent")
-    pool = pool_of(primary, backup, clock=FakeClock(), temporary_threshold=3)
+    pool = pool_of(primary, backup, clock=FakeClock(NOON_CAIRO), temporary_threshold=3)
     for _ in range(4):
         assert (await pool.send(sms())).provider == "primary"
     assert not pool.is_demoted("primary")
@@ -441,7 +442,7 @@ async def test_a_success_in_between_clears_the_temporary_count() -> None:
 async def test_temporary_failures_never_demote_when_the_threshold_is_zero() -> None:
     primary = ScriptedProvider("primary", "temporary_failure")
     backup = ScriptedProvider("backup", "sent")
-    pool = pool_of(primary, backup, clock=FakeClock(), temporary_threshold=0)
+    pool = pool_of(primary, backup, clock=FakeClock(NOON_CAIRO), temporary_threshold=0)
     for _ in range(10):
         assert (await pool.send(sms())).result.outcome == "temporary_failure"
     assert not pool.is_demoted("primary")
@@ -451,7 +452,7 @@ async def test_temporary_failures_never_demote_when_the_threshold_is_zero() -> N
 async def test_a_throttled_message_is_retried_when_the_backup_is_down_too() -> None:
     primary = ScriptedProvider("primary", "temporary_failure")
     backup = ScriptedProvider("backup", "technical_failure")
-    pool = pool_of(primary, backup, clock=FakeClock(), temporary_threshold=1)
+    pool = pool_of(primary, backup, clock=FakeClock(NOON_CAIRO), temporary_threshold=1)
     result = await pool.send(sms())
     assert [name for name, _ in result.tried] == ["primary", "backup"]
     # Not the backup's technical failure: the message waits for a retry as throttled.

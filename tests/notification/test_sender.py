@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select, text
 
+from mahaliyat.clock import CAIRO
 from mahaliyat.db import Database
-from notification_service.domain.timing import CAIRO
 from notification_service.domain.tracking import TrackingNumber
 from notification_service.models import SmsAttempt
 from notification_service.providers.base import OutgoingSms, SendResult
@@ -29,7 +29,6 @@ from notification_service.services.sender import Sender
 from tests.notification.support import (
     CITIZEN,
     PREFIX,
-    FakeClock,
     FormSmsApi,
     Service,
     bulk_eg,
@@ -39,6 +38,7 @@ from tests.notification.support import (
     status_changed,
     submitted,
 )
+from tests.support.clock import FakeClock
 
 RETRIES: dict[str, Any] = {
     "retry_base_seconds": 60,

@@ -23,8 +23,9 @@ from mahaliyat.events.bus import EventBus
 from request_service.app import create_app
 from request_service.settings import RequestSettings
 from tests.request import tokens
-from tests.request.fakes import FakeClock, InMemoryCatalogue
+from tests.request.fakes import START, InMemoryCatalogue
 from tests.request.tokens import People
+from tests.support.clock import FakeClock
 
 PREFIX = "/api/v1/requests"
 NATIONAL_ID = tokens.NATIONAL_ID  # born 1985-03-12 in Giza
@@ -246,7 +247,7 @@ async def start(
     values.update(overrides)
     settings = RequestSettings(**values)
     catalogue = catalogue if catalogue is not None else InMemoryCatalogue()
-    clock = clock or FakeClock()
+    clock = clock or FakeClock(START)
     app = create_app(
         settings, bus=bus, catalogue=catalogue, clock=clock, verifier=tokens.verifier()
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -355,15 +355,4 @@ class InMemoryCatalogue:
         return None
 
 
-class FakeClock:
-    """A clock the test moves; starts on Tuesday 2026-11-24, 10:00 in Cairo (08:00 UTC)."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
+START = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # Tuesday 10:00 in Cairo

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from request_service.domain.holidays import EGYPT_PUBLIC_HOLIDAYS
+from mahaliyat.calendar import egypt_holidays, seed_years
 from tests.request.conftest import (
     BUILDING_FILES,
     CERTIFICATE_FILES,
@@ -193,16 +193,58 @@ async def test_an_officer_moved_to_another_department_hands_over_the_old_one_s_w
 
 async def test_the_holiday_table_is_seeded_with_egypt_s_holidays(service: Harness) -> None:
     listed = (await service.client.get(f"{PREFIX}/holidays")).json()
+    seed = egypt_holidays(seed_years(service.clock().date()))  # the year before to two after
     assert [(h["day"], h["name"]["en"], h["approximate"]) for h in listed] == [
-        (h.day.isoformat(), h.name_en, h.approximate) for h in EGYPT_PUBLIC_HOLIDAYS
+        (h.day.isoformat(), h.name_en, h.estimated)
+        for h in sorted(seed.values(), key=lambda h: h.day)
     ]
+    assert {h["day"][:4] for h in listed} == {"2025", "2026", "2027", "2028"}
+
+
+async def test_admins_override_the_seed(service: Harness) -> None:
+    async def year(number: int) -> dict[str, dict[str, object]]:
+        answer = await service.client.get(f"{PREFIX}/holidays", params={"year": number})
+        return {h["day"]: h for h in answer.json()}
+
+    assert "2026-01-07" in await year(2026)  # Coptic Christmas, from the seed
+    removed = await service.client.delete(
+        f"{PREFIX}/holidays/2026-01-07", headers=bearer(People.admin)
+    )
+    assert removed.status_code == 204
+    assert "2026-01-07" not in await year(2026)
+    again = await service.client.delete(
+        f"{PREFIX}/holidays/2026-01-07", headers=bearer(People.admin)
+    )
+    assert again.status_code == 404
+    # A seeded day renamed and confirmed; a year far outside the seeded ones still lists.
+    put = await service.client.put(
+        f"{PREFIX}/holidays/2027-03-09",
+        json={"name": {"ar": "عيد الفطر", "en": "Eid al-Fitr (announced)"}, "approximate": False},
+        headers=bearer(People.admin),
+    )
+    assert put.status_code == 204
+    assert (await year(2027))["2027-03-09"] == {
+        "day": "2027-03-09",
+        "name": {"ar": "عيد الفطر", "en": "Eid al-Fitr (announced)"},
+        "approximate": False,
+    }
+    assert "2040-01-07" in await year(2040)
+    # The working calendar follows: 6 January 2026 (Tuesday) + 1 working day is now the 7th.
+    service.clock.now = datetime(2026, 1, 6, 8, 0, tzinfo=UTC)
+    app = await service.filed(
+        People.clerk, {**certificate(), "service_code": "FST-001", "form": {}}, None
+    )
+    assert app["due_at"] == "2026-01-07T22:00:00Z"
 
 
 async def test_holidays_are_kept_by_a_platform_admin(service: Harness) -> None:
     listed = (await service.client.get(f"{PREFIX}/holidays", params={"year": 2026})).json()
     assert {
-        "day": "2026-10-06",
-        "name": {"ar": "عيد القوات المسلحة", "en": "Armed Forces Day"},
+        "day": "2026-10-08",  # 6 October (a Tuesday) kept on the Thursday
+        "name": {
+            "ar": "عيد القوات المسلحة (يوم تعويضي)",
+            "en": "Armed Forces Day (observed)",
+        },
         "approximate": False,
     } in listed
     assert any(h["approximate"] for h in listed)

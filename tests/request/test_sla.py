@@ -14,8 +14,8 @@ from tests.request.conftest import (
     start,
     until,
 )
-from tests.request.fakes import FakeClock
 from tests.request.tokens import OFFICERS, People
+from tests.support.clock import FakeClock
 
 # Thursday 1 January 2026, 10:00 in Cairo: Friday, Saturday and 7 January do not count.
 NEW_YEAR = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)

@@ -6,10 +6,9 @@ Arabic-Indic digits are accepted wherever digits are (``٢١`` is governorate 21
 from __future__ import annotations
 
 from collections.abc import Callable, Container
-from datetime import date, datetime
+from datetime import date
 from typing import TypeVar
 
-from catalog_service.domain.centres import CAIRO
 from catalog_service.domain.codes import (
     is_centre_code,
     is_governorate_code,
@@ -17,6 +16,7 @@ from catalog_service.domain.codes import (
 )
 from catalog_service.domain.personal_numbers import ascii_digits
 from mahaliyat import context
+from mahaliyat.clock import cairo_today
 from mahaliyat.problems import Problem, field_error
 
 _MESSAGES: dict[str, tuple[str, str]] = {
@@ -188,7 +188,7 @@ def collect(errors: Errors, read: Callable[[], T]) -> T | None:
 
 def today() -> date:
     """Today in Cairo, the date fees and schedules are read on."""
-    return datetime.now(CAIRO).date()
+    return cairo_today()
 
 
 def parse_date(value: str | None, field: str, location: str = "query") -> date | None:

@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service.domain.catalogue import Category, Department, Service, offered_at
@@ -195,7 +194,3 @@ class CatalogueReadModel:
     def invalidate(self) -> None:
         """The next read compares the generation with the database."""
         self._stale = True
-
-    def invalidate_after_commit(self, session: AsyncSession) -> None:
-        """Mark stale once ``session`` commits (the unit of work commits before responding)."""
-        event.listen(session.sync_session, "after_commit", lambda _s: self.invalidate(), once=True)

@@ -7,22 +7,24 @@ never call ``commit`` themselves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, MetaData, event, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 from sqlalchemy.types import TypeDecorator
 
 from mahaliyat.money import Money
@@ -49,6 +51,61 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+Bind = AsyncSession | AsyncConnection | AsyncEngine | Session | Connection | Engine
+
+
+def dialect_name(bind: Bind | str) -> str:
+    """``"sqlite"`` or ``"postgresql"``: the backend a session, connection or engine talks to.
+
+    A string is taken as the dialect's name already (for statements cached per dialect).
+    """
+    if isinstance(bind, str):
+        return bind
+    if isinstance(bind, AsyncSession | Session):
+        return bind.get_bind().dialect.name
+    return bind.dialect.name
+
+
+def upsert(bind: Bind | str, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into ``table`` that has ``on_conflict_do_nothing``/``on_conflict_do_update``.
+
+    The statement is the backend's own (PostgreSQL or SQLite); both take
+    ``index_elements=``, ``index_where=``, ``set_=`` and ``where=``.
+    """
+    if dialect_name(bind) == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def on_commit(session: AsyncSession | Session, callback: Callable[[], object]) -> None:
+    """Run ``callback`` once, after the session's current transaction commits.
+
+    Nothing runs if that transaction rolls back instead (a later transaction of the
+    same session committing does not run it either). Savepoints do not count: releasing
+    one runs nothing, and a callback registered inside one that rolls back still runs
+    when the outer transaction commits. For what must only follow
+    durable changes: a cache invalidated, a worker woken. An exception from the
+    callback propagates from ``commit`` (the transaction is committed by then).
+    """
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    finished = False
+
+    def committed(sync_session: Session) -> None:
+        nonlocal finished
+        # Releasing a savepoint fires after_commit too; only the outermost commit counts.
+        if not finished and not sync_session.in_nested_transaction():
+            finished = True
+            callback()
+
+    def ended(_session: Session, transaction: SessionTransaction) -> None:
+        nonlocal finished
+        if transaction.parent is None:  # the outermost transaction (not a savepoint)
+            finished = True
+
+    event.listen(sync, "after_commit", committed)
+    event.listen(sync, "after_transaction_end", ended)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -20,7 +20,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from identity_service.adapters import Adapters
 from identity_service.app import MIGRATIONS
-from identity_service.clock import Clock, system_clock
 from identity_service.domain.keys import (
     KeyringError,
     dump_keyring,
@@ -33,6 +32,7 @@ from identity_service.ports.keys import FileKeyStore, write_public
 from identity_service.services.audit import Caller, audit
 from identity_service.services.staff import create_staff
 from identity_service.settings import IdentitySettings
+from mahaliyat.clock import Clock, system_clock
 from mahaliyat.db import Database
 from mahaliyat.migrations import upgrade
 from mahaliyat.problems import Problem

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from identity_service.clock import Clock, system_clock
 from identity_service.domain.limits import LockoutPolicy, Window
 from identity_service.domain.otp import OtpPolicy
 from identity_service.domain.passwords import PasswordPolicy
@@ -17,6 +16,7 @@ from identity_service.ports.keys import Keyring
 from identity_service.ports.otp_delivery import OtpDelivery, SealedForNotification
 from identity_service.settings import IdentitySettings
 from identity_service.tokens import KeyringVerifier, TokenMinter
+from mahaliyat.clock import Clock, system_clock
 
 
 @dataclass

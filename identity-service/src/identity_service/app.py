@@ -19,9 +19,9 @@ from identity_service.api import (
     token,
 )
 from identity_service.api.wellknown import discovery_router
-from identity_service.clock import Clock, system_clock
 from identity_service.seed.demo import seed_demo
 from identity_service.settings import IdentitySettings
+from mahaliyat.clock import Clock, system_clock
 from mahaliyat.events.bus import EventBus
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app

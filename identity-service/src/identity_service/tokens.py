@@ -10,11 +10,11 @@ from typing import Any
 
 import jwt
 
-from identity_service.clock import Clock
 from identity_service.domain.keys import ALGORITHM
 from identity_service.domain.roles import RoleGrant
 from identity_service.ports.keys import Keyring
 from mahaliyat.auth import Principal, PrincipalKind, TokenVerifier
+from mahaliyat.clock import Clock
 from mahaliyat.ids import new_id
 
 

@@ -15,13 +15,9 @@ template key, attempts and, for failures, the error code).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import event as sa_event
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session as SyncSession
 
 from mahaliyat.events import CloudEvent
 
@@ -81,10 +77,3 @@ def sms_event(
     return CloudEvent(
         source=SOURCE, type=event_type, subject=str(message["id"]), data=data, **extra
     )
-
-
-def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
-    def _run(_session: SyncSession) -> None:
-        callback()
-
-    sa_event.listen(session.sync_session, "after_commit", _run, once=True)

@@ -11,10 +11,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session as SyncSession
 
+from mahaliyat.db import on_commit
 from notification_service.queries import templates
 
 LANGUAGES = ("ar", "en")
@@ -38,11 +37,8 @@ class TemplateStore:
         self._snapshot = None
 
     def invalidate_after_commit(self, session: AsyncSession) -> None:
-        def _after_commit(_session: SyncSession) -> None:
-            self.invalidate()
-
         self.invalidate()
-        event.listen(session.sync_session, "after_commit", _after_commit, once=True)
+        on_commit(session, self.invalidate)
 
     async def active(self, session: AsyncSession) -> dict[tuple[str, str], ActiveTemplate]:
         fresh = time.monotonic() - self._loaded_at < self.cache_seconds

@@ -8,11 +8,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from mahaliyat.auth import TokenVerifier
+from mahaliyat.clock import Clock
 from mahaliyat.events.bus import EventBus
 from mahaliyat.http import make_client
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app
-from request_service.adapters import Adapters, Clock
+from request_service.adapters import Adapters, CalendarCache
 from request_service.api import ROUTERS
 from request_service.catalogue import CatalogueReader, HttpCatalogue
 from request_service.consumers import consumers
@@ -66,6 +67,10 @@ def create_app(
         ),
         documents=documents or document_store(settings),
         inquiry_limiter=FixedWindowLimiter(settings.status_inquiry_per_minute, 60.0),
+        calendars=CalendarCache(
+            years_before=settings.holiday_seed_years_before,
+            years_after=settings.holiday_seed_years_after,
+        ),
     )
     if clock is not None:
         adapters.clock = clock

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from mahaliyat import context
+from mahaliyat.calendar import WorkingCalendar
 from mahaliyat.events import CloudEvent
-from request_service.domain.calendar import WorkingCalendar
 from request_service.domain.text import Bilingual
 from request_service.domain.workflow import State, outcome_of
 from request_service.models import Application

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -243,7 +244,11 @@ class Escalation(RequestBase):
 
 
 class Holiday(RequestBase):
-    """Public holidays (no working day); seeded with Egypt's, edited by an admin."""
+    """The admins' decisions over Egypt's seeded holidays (``mahaliyat.calendar.egypt_holidays``).
+
+    A row makes its day a holiday under its names, or, ``removed``, a working day whatever
+    the seed says (the names are then empty). Days without a row follow the seed.
+    """
 
     __tablename__ = "holidays"
 
@@ -251,3 +256,4 @@ class Holiday(RequestBase):
     name_ar: Mapped[str] = mapped_column(Text)
     name_en: Mapped[str] = mapped_column(Text)
     approximate: Mapped[bool] = mapped_column(Boolean)
+    removed: Mapped[bool] = mapped_column(Boolean, server_default=false())

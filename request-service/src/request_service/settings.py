@@ -44,6 +44,10 @@ class RequestSettings(ServiceSettings):
     escalation_enabled: bool = True
     escalation_interval_seconds: float = 60.0
     sla_nearing_hours: int = 48
+    # Working-day calendar: Egypt's holidays (the holidays package) seeded for this many years
+    # before and after the current one; the holidays table (kept by admins) overrides them.
+    holiday_seed_years_before: int = Field(default=1, ge=0, le=50)
+    holiday_seed_years_after: int = Field(default=2, ge=0, le=50)
 
     # Audit sealer: how often committed audit entries are linked into the hash chain, how
     # many per transaction, and after how long verification flags an entry still unsealed.

@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import IntEnum, StrEnum
-from zoneinfo import ZoneInfo
 
-CAIRO = ZoneInfo("Africa/Cairo")
+from mahaliyat.clock import CAIRO
 
 
 class CentreKind(StrEnum):

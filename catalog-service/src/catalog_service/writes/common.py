@@ -18,7 +18,7 @@ from catalog_service.queries import idempotency as keys
 from catalog_service.readmodel import CatalogueReadModel
 from mahaliyat import context
 from mahaliyat.auth import NATION, Principal, ensure_jurisdiction
-from mahaliyat.db import utcnow
+from mahaliyat.db import on_commit, utcnow
 from mahaliyat.problems import Problem, field_error
 
 ADMIN_ROLE = "catalog_admin"
@@ -71,7 +71,7 @@ async def begin_change(session: AsyncSession, read_model: CatalogueReadModel) ->
         return
     await lock_catalogue(session)
     await generation.bump(session)
-    read_model.invalidate_after_commit(session)
+    on_commit(session, read_model.invalidate)  # the unit of work commits before responding
     session.info["catalogue_changed"] = True
 
 

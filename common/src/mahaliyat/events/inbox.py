@@ -6,10 +6,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from prometheus_client import Counter
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mahaliyat.db import Database, utcnow
+from mahaliyat.db import Database, upsert, utcnow
 from mahaliyat.events.bus import Handler
 from mahaliyat.events.envelope import CloudEvent
 from mahaliyat.events.tables import inbox
@@ -31,9 +30,7 @@ async def claim(session: AsyncSession, consumer: str, event: CloudEvent) -> bool
         "event_type": event.type,
         "processed_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(inbox)
-    result = await session.execute(insert.values(**values).on_conflict_do_nothing())
+    result = await session.execute(upsert(session, inbox).values(**values).on_conflict_do_nothing())
     return bool(getattr(result, "rowcount", 0))
 
 

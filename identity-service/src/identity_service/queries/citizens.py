@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.models import Citizen, OtpChallenge
 from identity_service.queries import rows_changed
+from mahaliyat.db import upsert
 from mahaliyat.ids import new_id
 
 # --- citizens ------------------------------------------------------------------------
@@ -42,9 +42,7 @@ async def bound_unless_known(
 
     One statement that cannot fail on a parallel creation: whichever commits first binds.
     """
-    insert = (
-        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )(Citizen)
+    insert = upsert(session, Citizen)
     await session.execute(
         insert.values(
             id=new_id(), national_id=national_id, phone=phone, created_at=now

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,11 +29,10 @@ from identity_service.services.audit import Caller, audit
 from identity_service.services.sessions import (
     revoke_subject_sessions,
 )
+from mahaliyat.clock import cairo_date
 from mahaliyat.events import record
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem
-
-CAIRO = ZoneInfo("Africa/Cairo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +46,7 @@ def parse_citizen_identity(national_id: str, phone: str, now: datetime) -> tuple
     errors = []
     number = None
     try:
-        number = parse_national_id(national_id, now.astimezone(CAIRO).date()).number
+        number = parse_national_id(national_id, cairo_date(now)).number
     except InvalidNationalId as exc:
         errors.append(("national_id", exc.code, exc.message_ar, exc.message_en))
     typed_phone = None

@@ -17,12 +17,12 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.errors import say
 from identity_service.models import IdempotencyRecord
 from identity_service.services.sessions import rows_changed
+from mahaliyat.db import upsert
 from mahaliyat.problems import Problem
 
 RETENTION = timedelta(hours=24)
@@ -72,13 +72,10 @@ async def claim(
     await session.execute(
         delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - RETENTION)
     )
-    insert = (
-        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )(IdempotencyRecord)
     inserted = await session.execute(
-        insert.values(
-            key_digest=derived.key_digest, actor=actor, fingerprint=fingerprint, created_at=now
-        ).on_conflict_do_nothing(index_elements=["key_digest"])
+        upsert(session, IdempotencyRecord)
+        .values(key_digest=derived.key_digest, actor=actor, fingerprint=fingerprint, created_at=now)
+        .on_conflict_do_nothing(index_elements=["key_digest"])
     )
     if rows_changed(inserted) == 1:
         return derived

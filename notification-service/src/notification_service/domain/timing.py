@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-CAIRO = ZoneInfo("Africa/Cairo")
+from mahaliyat.clock import CAIRO
 
 
 @dataclass(frozen=True, slots=True)

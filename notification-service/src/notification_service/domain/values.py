@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from mahaliyat.clock import CAIRO
 from mahaliyat.money import Money
-from notification_service.domain.timing import CAIRO
 
 
 def localised(value: Any, language: str) -> str | None:

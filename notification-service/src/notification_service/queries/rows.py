@@ -11,9 +11,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert, Update
+
+from mahaliyat.db import upsert
 
 
 def table_of(model: type[Any]) -> Table:
@@ -29,7 +30,7 @@ def dialect_of(session: AsyncSession) -> str:
 
 @lru_cache(maxsize=64)
 def _insert(table: Table, dialect: str, conflict: tuple[str, ...] | None) -> Insert:
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    statement = upsert(dialect, table)
     if conflict is None:
         return statement
     if conflict:

@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mahaliyat.db import upsert
 from notification_service.models import SmsTemplate
 
 
@@ -96,6 +96,5 @@ async def keys_and_languages(session: AsyncSession) -> set[tuple[str, str]]:
 
 async def insert_missing(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert versions, skipping any that a concurrent writer inserted first."""
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SmsTemplate)
+    insert = upsert(session, SmsTemplate)
     await session.execute(insert.on_conflict_do_nothing(), [dict(row) for row in rows])

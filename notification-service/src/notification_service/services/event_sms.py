@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mahaliyat.db import on_commit
 from mahaliyat.events import CloudEvent, record
 from notification_service.adapters import Adapters
 from notification_service.domain.encoding import MessageTooLong
@@ -19,7 +20,6 @@ from notification_service.domain.templates import TemplateError
 from notification_service.domain.values import event_values
 from notification_service.events import (
     FAILED,
-    after_commit,
     recipient_of,
     reference_of,
     sms_event,
@@ -103,7 +103,7 @@ async def _queue(session: AsyncSession, adapters: Adapters, draft: Draft) -> Non
         await _store_failure(session, adapters, draft, "template_render_failed", str(exc))
         return
     if await insert_message(session, row):
-        after_commit(session, adapters.wake)
+        on_commit(session, adapters.wake)
     else:
         log.info("event %s already has a %s message", draft.event_id, draft.template.key)
 

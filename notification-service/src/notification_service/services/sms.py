@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
+from mahaliyat.db import on_commit
 from mahaliyat.problems import Problem, field_error
 from notification_service.adapters import Adapters
 from notification_service.domain.encoding import MessageTooLong
@@ -19,7 +20,6 @@ from notification_service.domain.templates import (
     TemplateError,
     UnusedValues,
 )
-from notification_service.events import after_commit
 from notification_service.idempotency import Replay, request_digest
 from notification_service.queries.messages import get_message, insert_message, messages_by_reference
 from notification_service.schemas import Message, SendSms
@@ -95,7 +95,7 @@ async def send(
     assert message is not None
     body = Message.of(message).model_dump(mode="json")
     adapters.idempotency.complete(started, 201, body)
-    after_commit(session, adapters.wake)
+    on_commit(session, adapters.wake)
     return 201, body
 
 

@@ -1,4 +1,4 @@
-"""The public-holiday table the SLA calendar is computed from."""
+"""The public holidays the SLA calendar counts: Egypt's seeded ones with the admins' decisions."""
 
 from __future__ import annotations
 
@@ -19,11 +19,13 @@ router = APIRouter(prefix="/holidays", tags=["holidays"])
 
 @router.get("", response_model=list[HolidayOut], summary="Public holidays (no working day)")
 async def listed(
-    session: Session, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+    session: Session,
+    adapters: AdaptersDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> list[HolidayOut]:
     return [
-        HolidayOut(day=h.day, name=Text(ar=h.name_ar, en=h.name_en), approximate=h.approximate)
-        for h in await holidays.listed(session, year)
+        HolidayOut(day=h.day, name=Text(ar=h.name_ar, en=h.name_en), approximate=h.estimated)
+        for h in await holidays.listed(session, adapters, year)
     ]
 
 

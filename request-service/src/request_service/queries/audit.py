@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import Row, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mahaliyat.db import upsert
 from request_service.domain.audit import GENESIS
 from request_service.models import AuditCheckpoint, AuditEntry, AuditHead
-from request_service.queries import is_postgres, upsert
+from request_service.queries import is_postgres
 
 HEAD_ID = 1
 # pg_advisory_xact_lock key of the sealer: one sealing transaction at a time across replicas.

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mahaliyat.db import upsert
 from request_service.models import TrackingCounter
-from request_service.queries import upsert
 
 _COUNTERS: Table = TrackingCounter.__table__  # type: ignore[assignment]
 _BUMP: dict[str, Any] = {}

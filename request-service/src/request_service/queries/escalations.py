@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mahaliyat.db import upsert
 from request_service.models import Application, Escalation
-from request_service.queries import upsert, within
+from request_service.queries import within
 
 
 async def record_once(

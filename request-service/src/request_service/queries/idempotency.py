@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mahaliyat.db import utcnow
+from mahaliyat.db import upsert, utcnow
 from request_service.models import IdempotencyRecord
-from request_service.queries import upsert
 
 
 async def find(session: AsyncSession, principal: str, key: str) -> IdempotencyRecord | None:

@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
+from mahaliyat.clock import cairo_date
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem, field_error
 from request_service.adapters import Adapters
 from request_service.catalogue import CatalogueUnavailable
-from request_service.domain.calendar import local_date
 from request_service.domain.documents import (
     DocumentError,
     DocumentRequirement,
@@ -172,7 +172,7 @@ async def attach(
     now = adapters.now()
     try:
         service = await adapters.catalogue.service(
-            application.service_code, application.governorate, local_date(now)
+            application.service_code, application.governorate, cairo_date(now)
         )
     except CatalogueUnavailable as exc:
         raise catalogue_down(exc) from exc

@@ -1,17 +1,24 @@
-"""The holiday table, kept by a platform admin. Deadlines already set are not recomputed."""
+"""The holiday table, kept by a platform admin over Egypt's seeded holidays.
+
+The working calendar is the seed (``mahaliyat.calendar.egypt_holidays``: the holidays
+package's Egypt calendar) with the admins' decisions over it: a day they set is a
+holiday under their names, a day they removed is a working day. Deadlines already set
+are not recomputed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
+from mahaliyat.calendar import Holiday, egypt_holidays, with_overrides
+from mahaliyat.clock import cairo_date
+from mahaliyat.db import on_commit
 from mahaliyat.problems import Problem
 from request_service.adapters import Adapters
 from request_service.domain.text import Bilingual
-from request_service.models import Holiday
 from request_service.queries import holidays
 from request_service.schemas import HolidayIn
 from request_service.services import audit
@@ -24,8 +31,14 @@ def _admin(principal: Principal) -> None:
         raise Problem(403, "forbidden", "the holiday table is kept by a national platform_admin")
 
 
-async def listed(session: AsyncSession, year: int | None) -> Sequence[Holiday]:
-    return await holidays.in_year(session, year)
+async def listed(session: AsyncSession, adapters: Adapters, year: int | None) -> list[Holiday]:
+    """The holidays in force: of ``year``, else of the seeded years plus every admin decision."""
+    if year is None:
+        years = adapters.calendars.years(cairo_date(adapters.now()))
+        merged = with_overrides(egypt_holidays(years), await holidays.overrides(session))
+    else:
+        merged = with_overrides(egypt_holidays([year]), await holidays.overrides(session, year))
+    return sorted(merged.values(), key=lambda h: h.day)
 
 
 async def put(
@@ -42,15 +55,18 @@ async def put(
         action="holiday_set",
         details={"day": day.isoformat(), "name": name.as_dict(), "approximate": body.approximate},
     )
-    adapters.calendars.invalidate()
+    on_commit(session, adapters.calendars.invalidate)
 
 
 async def remove(
     session: AsyncSession, adapters: Adapters, principal: Principal, day: date
 ) -> None:
+    """Make ``day`` a working day; 404 when it is not a holiday now."""
     _admin(principal)
-    if not await holidays.remove(session, day):
+    decided, holiday = await holidays.decision(session, day)
+    if not (holiday is not None if decided else day in egypt_holidays([day.year])):
         raise Problem(404, "not_found")
+    await holidays.remove(session, day)
     await audit.record(
         session,
         at=adapters.now(),
@@ -59,4 +75,4 @@ async def remove(
         action="holiday_removed",
         details={"day": day.isoformat()},
     )
-    adapters.calendars.invalidate()
+    on_commit(session, adapters.calendars.invalidate)

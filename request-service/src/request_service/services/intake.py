@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat import context
 from mahaliyat.auth import Principal
+from mahaliyat.clock import cairo_date
 from mahaliyat.events import record
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem, field_error
@@ -20,7 +21,6 @@ from request_service import events
 from request_service.adapters import Adapters
 from request_service.catalogue import CatalogueUnavailable, QuoteRejected
 from request_service.domain.applicants import TokenIdentity, token_identity
-from request_service.domain.calendar import local_date
 from request_service.domain.catalogue import (
     Centre,
     Channel,
@@ -239,7 +239,7 @@ async def submit(
 ) -> tuple[Application, list[Document], StateChange]:
     """Check everything, then file: tracking number, documents, timeline, audit, event."""
     now = adapters.now()
-    today = local_date(now)
+    today = cairo_date(now)
     intake = await _intake(adapters, principal, body)
 
     identity = token_identity(principal.claims) if principal.kind == "citizen" else TokenIdentity()
@@ -255,7 +255,7 @@ async def submit(
     if errors:
         raise _invalid(errors)
     fee = await _fee(adapters, service, intake.governorate, today, form)
-    calendar = await adapters.calendars.get(session)
+    calendar = await adapters.calendars.get(session, cairo_date(now))
     due_at = calendar.deadline(now, service.sla_days) if service.sla_days else None
 
     workflow, workflow_refused = _workflow(service)

@@ -11,10 +11,10 @@ head as a checkpoint when ``checkpoint_every`` has passed since the last one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from mahaliyat.db import Database, utcnow
+from mahaliyat.clock import Clock, system_clock
+from mahaliyat.db import Database
 from mahaliyat.ticker import Ticker
 from request_service.services import audit
 
@@ -31,7 +31,7 @@ class Sealer:
         interval: float,
         batch: int,
         checkpoint_every: timedelta = timedelta(hours=1),
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock = system_clock,
     ) -> None:
         self.database = database
         self.interval = interval

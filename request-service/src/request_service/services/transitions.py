@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat import context
 from mahaliyat.auth import Principal
+from mahaliyat.clock import cairo_date
 from mahaliyat.events import record
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem
 from request_service import events
 from request_service.adapters import Adapters
 from request_service.catalogue import CatalogueUnavailable, QuoteRejected
-from request_service.domain.calendar import local_date
 from request_service.domain.text import Bilingual
 from request_service.domain.workflow import (
     BACK_OFFICE,
@@ -45,7 +45,7 @@ async def _quote_on_leaving_review(
     adapters: Adapters, application: Application, now: datetime
 ) -> tuple[int, list[dict[str, object]] | None]:
     """The fee due now (the snapshot taken when the application leaves review)."""
-    on = local_date(now)
+    on = cairo_date(now)
     try:
         service = await adapters.catalogue.service(
             application.service_code, application.governorate, on
@@ -93,7 +93,7 @@ async def apply(
 ) -> StateChange:
     """Make the change (the caller has authorised it): durations, SLA, records, events."""
     source = State(application.state)
-    calendar = await adapters.calendars.get(session)
+    calendar = await adapters.calendars.get(session, cairo_date(now))
     bucket = duration_bucket(source)
     spent = max(0, int((now - application.state_entered_at).total_seconds()))
     if bucket == "waiting":
