@@ -15,11 +15,11 @@ from catalog_service.domain.catalogue import Channel, FieldKind
 from catalog_service.domain.centres import CentreKind
 from catalog_service.domain.fees import FeeRule
 from catalog_service.domain.geography import SubdivisionKind
-from catalog_service.domain.personal_numbers import ascii_digits
+from mahaliyat.digits import to_ascii_digits
 
 
 def _latin_digits(value: object) -> object:
-    return ascii_digits(value.strip()) if isinstance(value, str) else value
+    return to_ascii_digits(value.strip()) if isinstance(value, str) else value
 
 
 # An integer as people type it: Arabic-Indic digits read (``?limit=١٠`` is 10). Use it for

@@ -44,7 +44,9 @@ _NUMBER = (
 )
 _GRAMMAR = {
     separators: re.compile(
-        _NUMBER.format(minus=re.escape(_MINUS), group=re.escape(separators[0]), point=re.escape(separators[1]))
+        _NUMBER.format(
+            minus=re.escape(_MINUS), group=re.escape(separators[0]), point=re.escape(separators[1])
+        )
     )
     for separators in (LATIN_SEPARATORS, ARABIC_SEPARATORS)
 }

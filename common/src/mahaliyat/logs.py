@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mahaliyat import context
+from mahaliyat.digits import TO_ASCII
 
 # Patterns run on a copy with Arabic-Indic and Persian digits made ASCII (same length),
 # so a value written in ٠-٩ is masked too.
-_TO_ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NATIONAL_ID = re.compile(r"(?<!\d)[23]\d{13}(?!\d)")
-_PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)?20[\s-]?)?0?1[0125][\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+# The mobile forms mahaliyat.identifiers.parse_mobile reads, with spaces, dashes or dots.
+_PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)?20[\s.-]?)?0?1[0125][\s.-]?\d{4}[\s.-]?\d{4}(?!\d)")
 
 _STANDARD_ATTRS = frozenset(
     logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys() | {"message", "asctime"}
@@ -25,7 +26,7 @@ _STANDARD_ATTRS = frozenset(
 def mask(text: str) -> str:
     """Hide all but the last two digits of national IDs and Egyptian mobile numbers."""
     for pattern in (_NATIONAL_ID, _PHONE):
-        spans = [m.span() for m in pattern.finditer(text.translate(_TO_ASCII))]
+        spans = [m.span() for m in pattern.finditer(text.translate(TO_ASCII))]
         for start, end in reversed(spans):
             text = text[:start] + "*" * (end - start - 2) + text[end - 2 : end] + text[end:]
     return text

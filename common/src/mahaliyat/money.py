@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+from mahaliyat.digits import to_arabic_digits
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -45,7 +45,7 @@ class Money:
         sign = "-" if self.piasters < 0 else ""
         text = f"{sign}{pounds:,}.{piasters:02d}"
         if language == "ar":
-            return text.replace(",", "٬").replace(".", "٫").translate(_ARABIC_INDIC) + " ج.م"
+            return to_arabic_digits(text.replace(",", "٬").replace(".", "٫")) + " ج.م"
         return f"EGP {text}"
 
 

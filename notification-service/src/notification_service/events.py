@@ -25,8 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session as SyncSession
 
 from mahaliyat.events import CloudEvent, record
+from mahaliyat.identifiers import InvalidIdentifier
 from notification_service.domain.encoding import MessageTooLong
-from notification_service.domain.phones import InvalidPhone
 from notification_service.domain.templates import TemplateError
 from notification_service.domain.values import event_values
 from notification_service.messages import Composer, Draft, OtpSecret, insert_message
@@ -175,7 +175,7 @@ class EventMessages:
         now = self.clock()
         try:
             row = self.composer.compose(draft, now)
-        except InvalidPhone:
+        except InvalidIdentifier:
             await self._store_failure(session, draft, "invalid_recipient", "not a mobile number")
             return
         except MessageTooLong as exc:

@@ -26,9 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.db import Database
+from mahaliyat.identifiers import InvalidIdentifier, parse_mobile, same_mobile
 from mahaliyat.ids import new_id
 from notification_service.domain.encoding import MessageTooLong
-from notification_service.domain.phones import InvalidPhone, is_same_mobile, normalise_mobile
 from notification_service.domain.states import application_state_name
 from notification_service.domain.templates import TemplateError
 from notification_service.domain.tracking import TrackingNumber, extract
@@ -133,8 +133,8 @@ class InboundDesk:
         now = self.clock()
         inbound_id = new_id()
         try:
-            mobile: str | None = normalise_mobile(sender)
-        except InvalidPhone:
+            mobile: str | None = parse_mobile(sender)
+        except InvalidIdentifier:
             mobile = None
         async with self.database.unit_of_work() as uow:
             session = uow.session
@@ -221,7 +221,7 @@ class InboundDesk:
             log.warning("status inquiry unavailable: %s", exc)
             values = {"tracking_number": str(number)}
             return _Reply("unavailable", "inbound.reply.unavailable", guessed, values, number)
-        if status is None or not is_same_mobile(status.applicant_phone, mobile):
+        if status is None or not same_mobile(status.applicant_phone, mobile):
             # Unknown and not-yours look the same from outside, language included.
             values = {"tracking_number": str(number)}
             return _Reply("unknown", "inbound.reply.unknown", guessed, values, number)
@@ -254,7 +254,7 @@ class InboundDesk:
         )
         try:
             row: dict[str, Any] = self.composer.compose(draft, self.clock())
-        except (TemplateError, MessageTooLong, InvalidPhone) as exc:
+        except (TemplateError, MessageTooLong, InvalidIdentifier) as exc:
             log.error("reply to inbound SMS %s cannot be composed: %s", inbound_id, exc)
             return None
         await insert_message(session, row)

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service import events
 from identity_service.domain.limits import Window, retry_after
-from identity_service.domain.national_id import InvalidNationalId, parse_national_id
 from identity_service.domain.otp import (
     ChallengeState,
     challenge_state,
@@ -22,7 +21,6 @@ from identity_service.domain.otp import (
     new_code,
     normalise_code,
 )
-from identity_service.domain.phone import InvalidPhone, mask_phone, normalise_mobile
 from identity_service.errors import Refusal, invalid_fields, say
 from identity_service.models import Citizen, OtpChallenge
 from identity_service.otp_delivery import encrypt_code
@@ -37,6 +35,7 @@ from identity_service.services.sessions import (
     rows_changed,
 )
 from mahaliyat.events import record
+from mahaliyat.identifiers import InvalidIdentifier, mask_mobile, parse_mobile, parse_national_id
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem
 
@@ -55,12 +54,12 @@ def parse_citizen_identity(national_id: str, phone: str, now: datetime) -> tuple
     number = None
     try:
         number = parse_national_id(national_id, now.astimezone(CAIRO).date()).number
-    except InvalidNationalId as exc:
+    except InvalidIdentifier as exc:
         errors.append(("national_id", exc.code, exc.message_ar, exc.message_en))
     typed_phone = None
     try:
-        typed_phone = normalise_mobile(phone)
-    except InvalidPhone as exc:
+        typed_phone = parse_mobile(phone)
+    except InvalidIdentifier as exc:
         errors.append(("phone", exc.code, exc.message_ar, exc.message_en))
     if errors or number is None or typed_phone is None:
         raise invalid_fields(*errors)
@@ -179,8 +178,8 @@ async def request_code(
             at=now,
             target=f"citizen:{bound.id}",
             challenge_id=str(challenge_id),
-            phone=mask_phone(destination),
-            typed_phone=mask_phone(typed_phone),
+            phone=mask_mobile(destination),
+            typed_phone=mask_mobile(typed_phone),
         )
     return IssuedChallenge(challenge_id, expires_at)
 
@@ -264,7 +263,7 @@ async def verify_code(
                 at=now,
                 target=f"citizen:{citizen.id}",
                 challenge_id=str(challenge.id),
-                phone=mask_phone(challenge.phone),
+                phone=mask_mobile(challenge.phone),
             )
             raise Refusal(
                 409,
@@ -293,7 +292,7 @@ async def verify_code(
             "citizen.otp_exhausted",
             at=now,
             target=f"challenge:{challenge.id}",
-            phone=mask_phone(challenge.phone),
+            phone=mask_mobile(challenge.phone),
         )
     raise Refusal(
         401,
@@ -415,8 +414,8 @@ async def bind_phone(
         target=f"citizen:{citizen.id}",
         created=created,
         changed=changed,
-        phone_before=mask_phone(before) if before else None,
-        phone_after=mask_phone(new_phone),
+        phone_before=mask_mobile(before) if before else None,
+        phone_after=mask_mobile(new_phone),
         reason=reason,
         sessions_ended=ended,
     )

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from mahaliyat.auth import CurrentPrincipal
+from mahaliyat.identifiers import InvalidIdentifier
 from mahaliyat.problems import PROBLEM_JSON, Problem, field_error
 from mahaliyat.web import Session
 from notification_service.api.deps import NotificationsDep, caller, may_see
 from notification_service.domain.encoding import MessageTooLong
-from notification_service.domain.phones import InvalidPhone
 from notification_service.domain.templates import (
     PLATFORM_ONLY_PREFIXES,
     MissingValues,
@@ -107,11 +107,11 @@ async def send_sms(
     )
     try:
         row = notifications.composer.compose(draft, now)
-    except InvalidPhone as exc:
+    except InvalidIdentifier as exc:
         raise Problem(
             422,
-            "invalid_phone",
-            errors=[field_error("to", "invalid_phone", "an Egyptian mobile number is required")],
+            "validation_failed",
+            errors=[field_error("to", exc.code, "an Egyptian mobile number is required")],
         ) from exc
     except MissingValues as exc:
         raise Problem(
