@@ -13,10 +13,12 @@ from mahaliyat import context
 from mahaliyat.digits import TO_ASCII
 
 # Patterns run on a copy with Arabic-Indic and Persian digits made ASCII (same length),
-# so a value written in ٠-٩ is masked too.
-_NATIONAL_ID = re.compile(r"(?<!\d)[23]\d{13}(?!\d)")
-# The mobile forms mahaliyat.identifiers.parse_mobile reads, with spaces, dashes or dots.
-_PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)?20[\s.-]?)?0?1[0125][\s.-]?\d{4}[\s.-]?\d{4}(?!\d)")
+# so a value written in ٠-٩ is masked too. They find every form mahaliyat.identifiers
+# reads, with spaces, dashes, dots, brackets or direction marks between the digits
+# (tests/common/test_identifiers_everywhere.py).
+_GAP = r"[\s.\-()\u200e\u200f\u061c]*"
+_NATIONAL_ID = re.compile(rf"(?<!\d)[23](?:{_GAP}\d){{13}}(?!\d)")
+_PHONE = re.compile(rf"(?<![\d+])(?:(?:\+|00)?20{_GAP})?(?:0{_GAP})?1[0125](?:{_GAP}\d){{8}}(?!\d)")
 
 _STANDARD_ATTRS = frozenset(
     logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys() | {"message", "asctime"}
