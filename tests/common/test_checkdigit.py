@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import itertools
 
-from mahaliyat.checkdigit import ascii_digits, damm, is_valid_damm
+from mahaliyat.checkdigit import damm, is_valid_damm
+from mahaliyat.digits import to_ascii_digits
 
 
 def test_known_vector() -> None:
@@ -24,6 +25,6 @@ def test_catches_every_single_digit_error_and_adjacent_transposition() -> None:
 
 
 def test_arabic_indic_digits_are_read() -> None:
-    assert ascii_digits("رقم ٢١-٢٦-۰۰۰٤") == "رقم 21-26-0004"
+    assert to_ascii_digits("رقم ٢١-٢٦-۰۰۰٤") == "رقم 21-26-0004"
     assert not is_valid_damm("٥٧٢٤")  # the checker wants ASCII; normalise first
-    assert is_valid_damm(ascii_digits("٥٧٢٤"))
+    assert is_valid_damm(to_ascii_digits("٥٧٢٤"))

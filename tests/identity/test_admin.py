@@ -373,7 +373,7 @@ async def test_phone_binding_is_validated_and_for_platform_admins_only(service: 
     assert invalid.status_code == 422
     assert {(e["field"], e["code"]) for e in invalid.json()["errors"]} == {
         ("national_id", "national_id_format"),
-        ("phone", "phone_format"),
+        ("phone", "mobile_format"),
     }
     no_reason = await bind(service, admin, GIZA_CITIZEN, "01012345678", "")
     assert no_reason.status_code == 422

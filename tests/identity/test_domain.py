@@ -1,15 +1,17 @@
-"""Pure identity rules: national IDs, phones, jurisdictions, one-time codes, windows, passwords."""
+"""Pure identity rules: jurisdictions, one-time codes, windows, passwords.
+
+National IDs and mobile numbers are the kernel's: tests/common/test_identifiers.py.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from identity_service.domain.geography import jurisdiction_problem
 from identity_service.domain.limits import LockoutPolicy, Window, retry_after
-from identity_service.domain.national_id import InvalidNationalId, parse_national_id
 from identity_service.domain.otp import (
     ChallengeState,
     OtpPolicy,
@@ -20,67 +22,9 @@ from identity_service.domain.otp import (
     normalise_code,
 )
 from identity_service.domain.passwords import PasswordPolicy
-from identity_service.domain.phone import InvalidPhone, normalise_mobile
 from identity_service.domain.roles import grant_problems
 
-TODAY = date(2026, 11, 24)
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
-
-def test_national_id_structure() -> None:
-    parsed = parse_national_id("29001012101234", TODAY)
-    assert (parsed.birth_date, parsed.governorate) == (date(1990, 1, 1), "21")
-    assert parse_national_id(" ٣٠٥١٢٣١٠٢٠١٢٣٨ ", TODAY).birth_date == date(2005, 12, 31)
-    assert parse_national_id("30001018801234", TODAY).governorate == "88"  # born abroad
-    assert parse_national_id("30002292101234", TODAY).birth_date == date(2000, 2, 29)
-
-
-@pytest.mark.parametrize(
-    ("value", "code"),
-    [
-        ("2900101210123", "national_id_format"),
-        ("290010121012345", "national_id_format"),
-        ("2900101210123x", "national_id_format"),
-        ("49001012101234", "national_id_century"),
-        ("29013012101234", "national_id_birth_date"),
-        ("30102292101234", "national_id_birth_date"),  # 29 February 2001
-        ("32611252101234", "national_id_birth_date"),  # tomorrow
-        ("29001010501234", "national_id_governorate"),
-    ],
-)
-def test_national_id_refusals(value: str, code: str) -> None:
-    with pytest.raises(InvalidNationalId) as refused:
-        parse_national_id(value, TODAY)
-    assert refused.value.code == code
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        "01012345678",
-        "+201012345678",
-        "00201012345678",
-        "+20 10 1234 5678",
-        "010-1234-5678",
-        "٠١٠١٢٣٤٥٦٧٨",
-        "\u200e+20 101 234 5678\u200e",
-    ],
-)
-def test_mobile_numbers_in_e164(value: str) -> None:
-    assert normalise_mobile(value) == "+201012345678"
-
-
-@pytest.mark.parametrize("prefix", ["010", "011", "012", "015"])
-def test_every_mobile_prefix(prefix: str) -> None:
-    assert normalise_mobile(prefix + "12345678") == "+2" + prefix + "12345678"
-
-
-@pytest.mark.parametrize(
-    "value", ["01312345678", "0101234567", "010123456789", "0223456789", "+441012345678", "phone"]
-)
-def test_not_mobile_numbers(value: str) -> None:
-    with pytest.raises(InvalidPhone):
-        normalise_mobile(value)
 
 
 @pytest.mark.parametrize(

@@ -53,9 +53,9 @@ def wrong(code: str) -> str:
         ("29002302101234", PHONE, "national_id", "national_id_birth_date"),  # 30 February
         ("39901012101234", PHONE, "national_id", "national_id_birth_date"),  # born in 2099
         ("29001019901234", PHONE, "national_id", "national_id_governorate"),
-        (GIZA_CITIZEN, "01312345678", "phone", "phone_format"),  # 013 is not a mobile prefix
-        (GIZA_CITIZEN, "0101234567", "phone", "phone_format"),
-        (GIZA_CITIZEN, "+2001012345678", "phone", "phone_format"),
+        (GIZA_CITIZEN, "01312345678", "phone", "mobile_format"),  # 013 is not a mobile prefix
+        (GIZA_CITIZEN, "0101234567", "phone", "mobile_format"),
+        (GIZA_CITIZEN, "+2001012345678", "phone", "mobile_format"),
     ],
 )
 async def test_malformed_national_ids_and_phones_answer_422_naming_the_field(

@@ -89,7 +89,7 @@ async def test_bad_input_is_422_naming_the_field(database_url: str, tmp_path: Pa
     async with running(database_url, tmp_path, **OPEN) as svc:
         partner = svc.tokens.partner()
         cases = [
-            ({**CANCELLED, "to": "0223456789"}, "invalid_phone", ["to"]),
+            ({**CANCELLED, "to": "0223456789"}, "validation_failed", ["to"]),
             ({**CANCELLED, "values": {}}, "missing_values", ["values.tracking_number"]),
             (
                 {**CANCELLED, "values": {"tracking_number": "x", "amount": "5"}},

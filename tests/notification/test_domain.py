@@ -1,4 +1,4 @@
-"""Pure rules: templates, tracking numbers, phones, quiet hours, limits, receipts, signatures, OTP."""
+"""Pure rules: templates, tracking numbers, quiet hours, limits, receipts, signatures, OTP."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 
 from mahaliyat.clock import CAIRO
 from notification_service.domain.otp import OtpCipher, OtpDecryptionError
-from notification_service.domain.phones import InvalidPhone, is_same_mobile, normalise_mobile
 from notification_service.domain.signatures import WebhookAuthError, signature, verify
 from notification_service.domain.states import MessageState, after_receipt
 from notification_service.domain.templates import (
@@ -160,39 +159,6 @@ def test_invalid_or_absent_numbers_are_not_found(text: str, looked_like_one: boo
     found = extract(text)
     assert found.number is None
     assert found.looked_like_one is looked_like_one
-
-
-# --- phones ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        "01012345678",
-        "+201012345678",
-        "00201012345678",
-        "201012345678",
-        "٠١٠١٢٣٤٥٦٧٨",
-        "010 1234 5678",
-        "+20-10-1234-5678",
-    ],
-)
-def test_egyptian_mobiles_become_e164(raw: str) -> None:
-    assert normalise_mobile(raw) == "+201012345678"
-
-
-@pytest.mark.parametrize(
-    "raw", ["0223456789", "+14155552671", "0101234567", "01312345678", "hello", ""]
-)
-def test_what_is_not_an_egyptian_mobile_is_refused(raw: str) -> None:
-    with pytest.raises(InvalidPhone):
-        normalise_mobile(raw)
-
-
-def test_same_mobile_however_written() -> None:
-    assert is_same_mobile("٠١٠١٢٣٤٥٦٧٨", "+201012345678")
-    assert not is_same_mobile("01012345678", "01012345679")
-    assert not is_same_mobile("garbage", "garbage")
 
 
 # --- timing ----------------------------------------------------------------------------------

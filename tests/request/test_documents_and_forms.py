@@ -16,7 +16,6 @@ from request_service.domain.documents import (
     sniff,
 )
 from request_service.domain.forms import clean_form
-from request_service.domain.personal import normalise_mobile, parse_national_id
 from request_service.domain.text import Bilingual
 from tests.request.conftest import JPEG, PDF, PNG
 
@@ -138,8 +137,8 @@ def test_clean_form_names_every_bad_field() -> None:
         ("when", "not_date"),
         ("use", "not_an_option"),
         ("uses", "too_many_options"),
-        ("owner", "national_id.birth_date"),
-        ("phone", "phone.invalid"),
+        ("owner", "national_id_birth_date"),
+        ("phone", "mobile_format"),
     }
     _, missing = clean_form(FIELDS, {})
     assert {(e.field, e.code) for e in missing} == {
@@ -147,33 +146,3 @@ def test_clean_form_names_every_bad_field() -> None:
         ("name", "required"),
         ("use", "required"),
     }
-
-
-@pytest.mark.parametrize(
-    ("value", "code"),
-    [
-        ("1234", "national_id.format"),
-        ("48503122101234", "national_id.century"),
-        ("28502302101234", "national_id.birth_date"),
-        ("28503129901234", "national_id.governorate"),
-    ],
-)
-def test_national_id_structure(value: str, code: str) -> None:
-    with pytest.raises(ValueError, match=code):
-        parse_national_id(value)
-
-
-@pytest.mark.parametrize(
-    ("typed", "e164"),
-    [
-        ("01012345678", "+201012345678"),
-        ("+201112345678", "+201112345678"),
-        ("00201512345678", "+201512345678"),
-        ("٠١٢٠١٢٣٤٥٦٧", "+201201234567"),
-        ("0131234567", None),
-        ("0101234567", None),
-        ("+441012345678", None),
-    ],
-)
-def test_mobile_numbers(typed: str, e164: str | None) -> None:
-    assert normalise_mobile(typed) == e164

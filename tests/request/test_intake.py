@@ -265,8 +265,8 @@ async def test_missing_documents_and_fields_are_named(service: Harness) -> None:
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "invalid_application"
     assert {(e["field"], e["code"]) for e in response.json()["errors"]} == {
-        ("applicant.national_id", "national_id.format"),
-        ("applicant.phone", "phone.invalid"),
+        ("applicant.national_id", "national_id_format"),
+        ("applicant.phone", "mobile_format"),
         ("form.area", "required"),
         ("form.floors", "above_maximum"),
         ("documents.national_id_copy", "required"),

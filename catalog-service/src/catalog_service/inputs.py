@@ -14,9 +14,9 @@ from catalog_service.domain.codes import (
     is_governorate_code,
     is_subdivision_code,
 )
-from catalog_service.domain.personal_numbers import ascii_digits
 from mahaliyat import context
 from mahaliyat.clock import cairo_today
+from mahaliyat.digits import to_ascii_digits
 from mahaliyat.problems import Problem, field_error
 
 _MESSAGES: dict[str, tuple[str, str]] = {
@@ -195,7 +195,7 @@ def parse_date(value: str | None, field: str, location: str = "query") -> date |
     if value is None or not value.strip():
         return None
     try:
-        return date.fromisoformat(ascii_digits(value.strip()))
+        return date.fromisoformat(to_ascii_digits(value.strip()))
     except ValueError:
         raise refuse(field, "invalid_date", location) from None
 
@@ -205,7 +205,7 @@ def governorate(
 ) -> str | None:
     if value is None or not value.strip():
         return None
-    code = ascii_digits(value.strip())
+    code = to_ascii_digits(value.strip())
     if not is_governorate_code(code):
         raise refuse(field, "invalid_governorate", location)
     if code not in known:
@@ -218,7 +218,7 @@ def subdivision(
 ) -> str | None:
     if value is None or not value.strip():
         return None
-    code = ascii_digits(value.strip())
+    code = to_ascii_digits(value.strip())
     if not is_subdivision_code(code):
         raise refuse(field, "invalid_subdivision", location)
     if code not in known:
@@ -231,7 +231,7 @@ def centre(
 ) -> str | None:
     if value is None or not value.strip():
         return None
-    code = ascii_digits(value.strip()).upper()
+    code = to_ascii_digits(value.strip()).upper()
     if not is_centre_code(code):
         raise refuse(field, "invalid_centre", location)
     if code not in known:
@@ -252,7 +252,7 @@ def code_in(
 
 def path_code(value: str) -> str:
     """A code from the path, digits made ASCII and letters upper-cased (``bld-002`` → ``BLD-002``)."""
-    return ascii_digits(value.strip()).upper()
+    return to_ascii_digits(value.strip()).upper()
 
 
 _NOT_FOUND: dict[str, tuple[str, str]] = {

@@ -1,4 +1,4 @@
-"""Check digits for human-facing numbers (tracking, licence, receipt), and digit normalisation.
+"""Check digits for human-facing numbers (tracking, licence, receipt).
 
 The Damm algorithm catches every single-digit error and every adjacent
 transposition, the two mistakes people make when typing a number into an SMS.
@@ -18,14 +18,6 @@ _DAMM = (
     (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
     (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
 )
-
-# Arabic-Indic (٠-٩) and Extended Arabic-Indic / Persian (۰-۹) digits to ASCII.
-_TO_ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-
-
-def ascii_digits(text: str) -> str:
-    """``"٢٠٢٦"`` → ``"2026"``; other characters are left as they are."""
-    return text.translate(_TO_ASCII)
 
 
 def damm(digits: str) -> int:

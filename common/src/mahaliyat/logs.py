@@ -10,12 +10,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mahaliyat import context
+from mahaliyat.digits import TO_ASCII
 
 # Patterns run on a copy with Arabic-Indic and Persian digits made ASCII (same length),
-# so a value written in ٠-٩ is masked too.
-_TO_ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_NATIONAL_ID = re.compile(r"(?<!\d)[23]\d{13}(?!\d)")
-_PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)?20[\s-]?)?0?1[0125][\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+# so a value written in ٠-٩ is masked too. They find every form mahaliyat.identifiers
+# reads, with spaces, dashes, dots, brackets or direction marks between the digits
+# (tests/common/test_identifiers_everywhere.py).
+_GAP = r"[\s.\-()\u200e\u200f\u061c]*"
+_NATIONAL_ID = re.compile(rf"(?<!\d)[23](?:{_GAP}\d){{13}}(?!\d)")
+_PHONE = re.compile(rf"(?<![\d+])(?:(?:\+|00)?20{_GAP})?(?:0{_GAP})?1[0125](?:{_GAP}\d){{8}}(?!\d)")
 
 _STANDARD_ATTRS = frozenset(
     logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys() | {"message", "asctime"}
@@ -25,7 +28,7 @@ _STANDARD_ATTRS = frozenset(
 def mask(text: str) -> str:
     """Hide all but the last two digits of national IDs and Egyptian mobile numbers."""
     for pattern in (_NATIONAL_ID, _PHONE):
-        spans = [m.span() for m in pattern.finditer(text.translate(_TO_ASCII))]
+        spans = [m.span() for m in pattern.finditer(text.translate(TO_ASCII))]
         for start, end in reversed(spans):
             text = text[:start] + "*" * (end - start - 2) + text[end - 2 : end] + text[end:]
     return text

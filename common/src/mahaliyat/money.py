@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+from mahaliyat.digits import to_arabic_digits
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -43,5 +43,5 @@ class Money:
         sign = "-" if self.piasters < 0 else ""
         text = f"{sign}{pounds:,}.{piasters:02d}"
         if language == "ar":
-            return text.replace(",", "٬").replace(".", "٫").translate(_ARABIC_INDIC) + " ج.م"
+            return to_arabic_digits(text.replace(",", "٬").replace(".", "٫")) + " ج.م"
         return f"EGP {text}"

@@ -19,10 +19,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from catalog_service.domain.personal_numbers import ascii_digits
+from mahaliyat.digits import InvalidNumber, parse_decimal
 
 
 class FeeRule(StrEnum):
@@ -220,8 +220,8 @@ def _number(field: str, value: object) -> Decimal:
         number = Decimal(str(value))
     elif isinstance(value, str):
         try:
-            number = Decimal(ascii_digits(value.strip()).replace("٫", "."))
-        except InvalidOperation:
+            number = parse_decimal(value)
+        except InvalidNumber:
             raise FeeInputError(field, "fee.input_not_number") from None
     else:
         raise FeeInputError(field, "fee.input_not_number")

@@ -4,7 +4,9 @@ Errors are (field, message_code) pairs; the API turns them into a 422 problem.
 Codes: ``required``, ``unknown_field``, ``not_text``, ``too_long``,
 ``not_number``, ``below_minimum``, ``above_maximum``, ``not_date``,
 ``not_an_option``, ``not_a_list``, ``duplicate_option``, ``too_few_options``,
-``too_many_options``, ``national_id.*`` (see personal_numbers), ``phone.invalid``.
+``too_many_options``, and the identifier codes of :mod:`mahaliyat.identifiers`
+(``national_id_format``, ``national_id_century``, ``national_id_birth_date``,
+``national_id_governorate``, ``mobile_format``).
 """
 
 from __future__ import annotations
@@ -12,15 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from catalog_service.domain.catalogue import FieldKind, FormField
-from catalog_service.domain.personal_numbers import (
-    InvalidNationalId,
-    ascii_digits,
-    normalise_mobile,
-    parse_national_id,
-)
+from mahaliyat.digits import InvalidNumber, parse_decimal, to_ascii_digits
+from mahaliyat.identifiers import InvalidIdentifier, parse_mobile, parse_national_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +54,8 @@ def _number(f: FormField, value: object) -> Decimal:
         number = Decimal(str(value))
     elif isinstance(value, str):
         try:
-            number = Decimal(ascii_digits(value.strip()).replace("٫", ".").replace(",", ""))
-        except InvalidOperation:
+            number = parse_decimal(value)
+        except InvalidNumber:
             raise _Invalid("not_number") from None
     else:
         raise _Invalid("not_number")
@@ -78,7 +76,7 @@ def _date(value: object) -> date:
     if not isinstance(value, str):
         raise _Invalid("not_date")
     try:
-        return date.fromisoformat(ascii_digits(value.strip()))
+        return date.fromisoformat(to_ascii_digits(value.strip()))
     except ValueError:
         raise _Invalid("not_date") from None
 
@@ -106,18 +104,20 @@ def _multi_choice(f: FormField, value: object) -> list[str]:
 
 def _national_id(value: object, today: date | None) -> str:
     if not isinstance(value, str):
-        raise _Invalid("national_id.format")
+        raise _Invalid("national_id_format")
     try:
         return parse_national_id(value, today).number
-    except InvalidNationalId as exc:
+    except InvalidIdentifier as exc:
         raise _Invalid(exc.code) from None
 
 
 def _phone(value: object) -> str:
-    phone = normalise_mobile(value) if isinstance(value, str) else None
-    if phone is None:
-        raise _Invalid("phone.invalid")
-    return phone
+    if not isinstance(value, str):
+        raise _Invalid("mobile_format")
+    try:
+        return parse_mobile(value)
+    except InvalidIdentifier as exc:
+        raise _Invalid(exc.code) from None
 
 
 def _clean(f: FormField, value: object, today: date | None) -> object:
@@ -143,7 +143,8 @@ def clean_form(
 ) -> tuple[dict[str, object], list[FieldError]]:
     """Normalised values (Decimal numbers, dates, E.164 phones, ASCII IDs) and errors.
 
-    ``today``, when given, refuses national IDs born after it.
+    ``today`` (the caller's local date) refuses national IDs born after it; without it
+    only birth dates after today anywhere on Earth are refused.
     """
     known = {f.name for f in fields}
     errors = [FieldError(name, "unknown_field") for name in data if name not in known]

@@ -15,25 +15,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from catalog_service.domain.catalogue import Category, Service
+from mahaliyat.digits import TO_ASCII
 
 _TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]")
-_FOLD = str.maketrans(
-    {
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ة": "ه",
-        "ى": "ي",
-        "ؤ": "و",
-        "ئ": "ي",
-        "ی": "ي",  # Persian yeh
-        "ک": "ك",  # Persian kaf
-        "ـ": None,  # tatweel
-        "٫": ".",
-        **{chr(0x0660 + d): str(d) for d in range(10)},
-        **{chr(0x06F0 + d): str(d) for d in range(10)},
-    }
+_FOLD = (
+    str.maketrans(
+        {
+            "أ": "ا",
+            "إ": "ا",
+            "آ": "ا",
+            "ٱ": "ا",
+            "ة": "ه",
+            "ى": "ي",
+            "ؤ": "و",
+            "ئ": "ي",
+            "ی": "ي",  # Persian yeh
+            "ک": "ك",  # Persian kaf
+            "ـ": None,  # tatweel
+            "٫": ".",
+        }
+    )
+    | TO_ASCII
 )
 _NOT_WORD = re.compile(r"[^\w]+|_")
 _ARABIC = re.compile("[\u0600-\u06ff]")

@@ -11,11 +11,10 @@ from catalog_service.domain.catalogue import Service
 from catalog_service.domain.centres import Centre, CentreKind, MobileStop, Weekday
 from catalog_service.domain.fees import FeeItem, FeeRule, FeeSchedule
 from catalog_service.readmodel import Snapshot
+from mahaliyat.digits import to_arabic_digits
 from mahaliyat.money import Money
 
 Language = Literal["ar", "en"]
-
-_AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 TEXTS: dict[str, tuple[str, str]] = {
     "site": ("محليات — خدمات الإدارة المحلية", "Mahaliyat — local administration services"),
@@ -93,7 +92,7 @@ def pick(ar: str, en: str, lang: Language) -> str:
 
 def digits(value: object, lang: Language) -> str:
     text = str(value)
-    return text.translate(_AR_DIGITS) if lang == "ar" else text
+    return to_arabic_digits(text) if lang == "ar" else text
 
 
 def money(piasters: int, lang: Language) -> str:

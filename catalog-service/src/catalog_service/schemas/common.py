@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from catalog_service.domain.personal_numbers import ascii_digits
+from mahaliyat.digits import to_ascii_digits
 
 
 def _latin_digits(value: object) -> object:
-    return ascii_digits(value.strip()) if isinstance(value, str) else value
+    return to_ascii_digits(value.strip()) if isinstance(value, str) else value
 
 
 # An integer as people type it: Arabic-Indic digits read (``?limit=١٠`` is 10). Use it for

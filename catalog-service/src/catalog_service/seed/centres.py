@@ -33,6 +33,7 @@ from catalog_service.domain.codes import (
 )
 from catalog_service.domain.geography import Governorate, Subdivision, SubdivisionKind
 from catalog_service.seed.geography import load_governorates, load_subdivisions
+from mahaliyat.digits import to_arabic_digits
 
 FIXED_CENTRES = 300
 HQ_CENTRES = 19
@@ -40,7 +41,6 @@ MOBILE_CENTRES = 42
 LICENSING_SUBDIVISION_GOVERNORATES = 5
 SCHEDULE_DAYS = 14
 
-_AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _PLATE_LETTERS = "أبجدرسصطعفقلمنهوى"
 
 _SEAT_AR = {
@@ -127,7 +127,7 @@ def _fixed(
 
 def _fixed_centre(gov: Governorate, sub: Subdivision, seq: int) -> Centre:
     code = fixed_centre_code(sub.code, seq)
-    branch_ar = f" (فرع {str(seq).translate(_AR_DIGITS)})" if seq > 1 else ""
+    branch_ar = f" (فرع {to_arabic_digits(str(seq))})" if seq > 1 else ""
     branch_en = f" (branch {seq})" if seq > 1 else ""
     if seq == 1:  # the local unit's own building names the subdivision
         address_ar = f"{_SEAT_AR[sub.kind].format(name=sub.name_ar)}، محافظة {gov.name_ar}"
@@ -193,7 +193,7 @@ def _mobile(governorates: Sequence[Governorate]) -> list[Centre]:
                     kind=CentreKind.MOBILE,
                     governorate_code=g.code,
                     subdivision_code=None,
-                    name_ar=f"المركز التكنولوجي المتنقل رقم {str(seq).translate(_AR_DIGITS)} - محافظة {g.name_ar}",
+                    name_ar=f"المركز التكنولوجي المتنقل رقم {to_arabic_digits(str(seq))} - محافظة {g.name_ar}",
                     name_en=f"{g.name_en} Mobile Technology Centre No. {seq}",
                     address_ar="مركبة متنقلة وفق جدول الوقفات المعلن",
                     address_en="A vehicle; see its published schedule of stops",

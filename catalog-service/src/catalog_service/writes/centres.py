@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog_service import events, inputs
 from catalog_service.domain.centres import Centre, CentreKind, MobileStop, OpeningHours, Weekday
 from catalog_service.domain.codes import governorate_of, is_centre_code
-from catalog_service.domain.personal_numbers import ascii_digits
 from catalog_service.inputs import Errors
 from catalog_service.models import CentreRow
 from catalog_service.queries import centres, geography
@@ -41,6 +40,7 @@ from catalog_service.writes.common import (
 )
 from mahaliyat.auth import Principal, ensure_jurisdiction
 from mahaliyat.db import utcnow
+from mahaliyat.digits import to_ascii_digits
 from mahaliyat.events import record
 from mahaliyat.problems import Problem
 
@@ -63,7 +63,7 @@ MAX_SCHEDULE_DAYS = 92
 
 def _phone(value: str, errors: Errors) -> str | None:
     """Egyptian numbers in E.164: ``02 3345 6789`` → ``+20233456789``."""
-    match = _LANDLINE_OR_MOBILE.match(_SEPARATORS.sub("", ascii_digits(value)))
+    match = _LANDLINE_OR_MOBILE.match(_SEPARATORS.sub("", to_ascii_digits(value)))
     if match is None:
         errors.append(("phone", "invalid_phone", "body"))
         return None
@@ -72,7 +72,7 @@ def _phone(value: str, errors: Errors) -> str | None:
 
 def _clock(value: str, field: str, errors: Errors) -> time | None:
     try:
-        return time.fromisoformat(ascii_digits(value.strip()))
+        return time.fromisoformat(to_ascii_digits(value.strip()))
     except ValueError:
         errors.append((field, "invalid_time", "body"))
         return None
@@ -102,7 +102,7 @@ def _in_scope(principal: Principal, code: str) -> None:
 
 def _code(value: str) -> str:
     """The centre code as typed (Arabic-Indic digits, lower case), or a 422 naming ``code``."""
-    code = ascii_digits(value.strip()).upper()
+    code = to_ascii_digits(value.strip()).upper()
     if not is_centre_code(code):
         raise inputs.invalid([("code", "invalid_centre", "body")])
     return code

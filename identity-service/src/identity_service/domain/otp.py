@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mahaliyat.checkdigit import ascii_digits
+from mahaliyat.digits import to_ascii_digits
 
 CODE_LENGTH = 6
 
@@ -44,7 +44,7 @@ def codes_match(pepper: bytes, challenge_id: uuid.UUID, code: str, stored_digest
 
 def normalise_code(value: str) -> str | None:
     """The code as six ASCII digits (Arabic-Indic accepted, spaces ignored), or None."""
-    code = ascii_digits(value).replace(" ", "")
+    code = to_ascii_digits(value).replace(" ", "")
     if len(code) == CODE_LENGTH and code.isascii() and code.isdigit():
         return code
     return None

@@ -15,12 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from identity_service import events
 from identity_service.adapters import Adapters
 from identity_service.domain.limits import Window, retry_after
-from identity_service.domain.national_id import InvalidNationalId, parse_national_id
 from identity_service.domain.otp import (
     code_digest,
     new_code,
 )
-from identity_service.domain.phone import InvalidPhone, mask_phone, normalise_mobile
 from identity_service.errors import invalid_fields, say
 from identity_service.models import Citizen, OtpChallenge
 from identity_service.queries import citizens
@@ -31,6 +29,7 @@ from identity_service.services.sessions import (
 )
 from mahaliyat.clock import cairo_date
 from mahaliyat.events import record
+from mahaliyat.identifiers import InvalidIdentifier, mask_mobile, parse_mobile, parse_national_id
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem
 
@@ -47,12 +46,12 @@ def parse_citizen_identity(national_id: str, phone: str, now: datetime) -> tuple
     number = None
     try:
         number = parse_national_id(national_id, cairo_date(now)).number
-    except InvalidNationalId as exc:
+    except InvalidIdentifier as exc:
         errors.append(("national_id", exc.code, exc.message_ar, exc.message_en))
     typed_phone = None
     try:
-        typed_phone = normalise_mobile(phone)
-    except InvalidPhone as exc:
+        typed_phone = parse_mobile(phone)
+    except InvalidIdentifier as exc:
         errors.append(("phone", exc.code, exc.message_ar, exc.message_en))
     if errors or number is None or typed_phone is None:
         raise invalid_fields(*errors)
@@ -164,8 +163,8 @@ async def request_code(
             at=now,
             target=f"citizen:{bound.id}",
             challenge_id=str(challenge_id),
-            phone=mask_phone(destination),
-            typed_phone=mask_phone(typed_phone),
+            phone=mask_mobile(destination),
+            typed_phone=mask_mobile(typed_phone),
         )
     return IssuedChallenge(challenge_id, expires_at)
 
@@ -239,8 +238,8 @@ async def bind_phone(
         target=f"citizen:{citizen.id}",
         created=created,
         changed=changed,
-        phone_before=mask_phone(before) if before else None,
-        phone_after=mask_phone(new_phone),
+        phone_before=mask_mobile(before) if before else None,
+        phone_after=mask_mobile(new_phone),
         reason=reason,
         sessions_ended=ended,
     )

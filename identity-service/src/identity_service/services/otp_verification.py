@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.adapters import Adapters
 from identity_service.domain.otp import ChallengeState, challenge_state, codes_match, normalise_code
-from identity_service.domain.phone import mask_phone
 from identity_service.errors import Refusal, invalid_fields, say
 from identity_service.models import Citizen, OtpChallenge
 from identity_service.queries import citizens
 from identity_service.services.audit import Caller, audit
 from identity_service.services.sessions import TokenPair, citizen_subject, open_session
+from mahaliyat.identifiers import mask_mobile
 from mahaliyat.problems import Problem
 
 
@@ -58,7 +58,7 @@ async def verify_code(
                 at=now,
                 target=f"citizen:{citizen.id}",
                 challenge_id=str(challenge.id),
-                phone=mask_phone(challenge.phone),
+                phone=mask_mobile(challenge.phone),
             )
             raise Refusal(
                 409,
@@ -85,7 +85,7 @@ async def verify_code(
             "citizen.otp_exhausted",
             at=now,
             target=f"challenge:{challenge.id}",
-            phone=mask_phone(challenge.phone),
+            phone=mask_mobile(challenge.phone),
         )
     raise Refusal(
         401,

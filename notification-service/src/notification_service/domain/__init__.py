@@ -1,1 +1,1 @@
-"""Pure notification rules: SMS encoding and segments, templates, tracking numbers, phones, timing."""
+"""Pure notification rules: SMS encoding and segments, templates, tracking numbers, timing."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mahaliyat.checkdigit import ascii_digits, damm, is_valid_damm
+from mahaliyat.checkdigit import damm, is_valid_damm
+from mahaliyat.digits import to_ascii_digits
 
 LENGTH = 12
 # Direction marks and invisible joiners that phones put around numbers in Arabic text.
@@ -74,7 +75,7 @@ class Extraction:
 
 
 def normalise(text: str) -> str:
-    return ascii_digits(text).translate(_INVISIBLE)
+    return to_ascii_digits(text).translate(_INVISIBLE)
 
 
 def extract(text: str) -> Extraction:

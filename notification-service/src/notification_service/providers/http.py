@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from mahaliyat.http import make_client
-from notification_service.domain.phones import national_form
+from mahaliyat.identifiers import national_form
 from notification_service.domain.states import SendOutcome
 from notification_service.domain.templates import TemplateError, render
 from notification_service.providers.base import OutgoingSms, SendResult

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from mahaliyat.identifiers import parse_mobile
 from mahaliyat.ids import new_id
 from notification_service.domain.encoding import checked_layout
 from notification_service.domain.otp import MASK
-from notification_service.domain.phones import normalise_mobile
 from notification_service.domain.states import MessageState
 from notification_service.domain.templates import TemplateError, placeholders, render
 from notification_service.domain.timing import QuietHours
@@ -71,8 +71,8 @@ class Composer:
         return self.quiet_hours.ends_after(now) or now
 
     def compose(self, draft: Draft, now: datetime) -> dict[str, Any]:
-        """The row of a new message; raises InvalidPhone, TemplateError or MessageTooLong."""
-        recipient = normalise_mobile(draft.recipient)
+        """The row of a new message; raises InvalidIdentifier, TemplateError or MessageTooLong."""
+        recipient = parse_mobile(draft.recipient)
         body_template: str | None = None
         if draft.otp is not None:
             if "code" not in placeholders(draft.template.body):

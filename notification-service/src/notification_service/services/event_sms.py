@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.db import on_commit
 from mahaliyat.events import CloudEvent, record
+from mahaliyat.identifiers import InvalidIdentifier
 from notification_service.adapters import Adapters
 from notification_service.domain.encoding import MessageTooLong
-from notification_service.domain.phones import InvalidPhone
 from notification_service.domain.templates import TemplateError
 from notification_service.domain.values import event_values
 from notification_service.events import (
@@ -93,7 +93,7 @@ async def _queue(session: AsyncSession, adapters: Adapters, draft: Draft) -> Non
     now = adapters.now()
     try:
         row = adapters.composer.compose(draft, now)
-    except InvalidPhone:
+    except InvalidIdentifier:
         await _store_failure(session, adapters, draft, "invalid_recipient", "not a mobile number")
         return
     except MessageTooLong as exc:

@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mahaliyat.identifiers import InvalidIdentifier, parse_mobile, same_mobile
 from mahaliyat.ids import new_id
 from notification_service.adapters import Adapters
 from notification_service.domain.encoding import MessageTooLong
-from notification_service.domain.phones import InvalidPhone, is_same_mobile, normalise_mobile
 from notification_service.domain.states import application_state_name
 from notification_service.domain.templates import TemplateError
 from notification_service.domain.tracking import TrackingNumber, extract, language_of
@@ -109,8 +109,8 @@ async def _store(
     now = adapters.now()
     inbound_id = new_id()
     try:
-        mobile: str | None = normalise_mobile(sender)
-    except InvalidPhone:
+        mobile: str | None = parse_mobile(sender)
+    except InvalidIdentifier:
         mobile = None
     if provider_message_id:
         seen = await _find(session, provider, provider_message_id)
@@ -190,7 +190,7 @@ async def _answer(adapters: Adapters, text: str, mobile: str) -> _Reply:
         log.warning("status inquiry unavailable: %s", exc)
         values = {"tracking_number": str(number)}
         return _Reply("unavailable", "inbound.reply.unavailable", guessed, values, number)
-    if status is None or not is_same_mobile(status.applicant_phone, mobile):
+    if status is None or not same_mobile(status.applicant_phone, mobile):
         # Unknown and not-yours look the same from outside, language included.
         values = {"tracking_number": str(number)}
         return _Reply("unknown", "inbound.reply.unknown", guessed, values, number)
@@ -222,7 +222,7 @@ async def _queue(
     )
     try:
         row: dict[str, Any] = adapters.composer.compose(draft, adapters.now())
-    except (TemplateError, MessageTooLong, InvalidPhone) as exc:
+    except (TemplateError, MessageTooLong, InvalidIdentifier) as exc:
         log.error("reply to inbound SMS %s cannot be composed: %s", inbound_id, exc)
         return None
     await insert_message(session, row)

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
 from mahaliyat.db import on_commit
+from mahaliyat.identifiers import InvalidIdentifier
 from mahaliyat.problems import Problem, field_error
 from notification_service.adapters import Adapters
 from notification_service.domain.encoding import MessageTooLong
-from notification_service.domain.phones import InvalidPhone
 from notification_service.domain.templates import (
     PLATFORM_ONLY_PREFIXES,
     MissingValues,
@@ -103,11 +103,11 @@ def _composed(adapters: Adapters, draft: Draft, now: datetime) -> dict[str, Any]
     """The message's row; what stops it is a 422 naming the field."""
     try:
         return adapters.composer.compose(draft, now)
-    except InvalidPhone as exc:
+    except InvalidIdentifier as exc:
         raise Problem(
             422,
-            "invalid_phone",
-            errors=[field_error("to", "invalid_phone", "an Egyptian mobile number is required")],
+            "validation_failed",
+            errors=[field_error("to", exc.code, "an Egyptian mobile number is required")],
         ) from exc
     except MissingValues as exc:
         raise Problem(

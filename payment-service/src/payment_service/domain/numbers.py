@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mahaliyat.checkdigit import ascii_digits, damm
+from mahaliyat.checkdigit import damm
+from mahaliyat.digits import to_ascii_digits
 
 MAX_SEQUENCE = 9_999_999
 _NOISE = re.compile(r"[\s\-_/.\u200e\u200f\u2010-\u2015]")
@@ -80,7 +81,7 @@ def parse_document_number(text: str, kind: NumberKind | None = None) -> Document
     ``"INV-21-26-0004217-5"``, ``"inv 212600042175"`` and ``"٢١٢٦٠٠٠٤٢١٧٥"`` are the same
     number. A prefix, when written, must agree with the check digit.
     """
-    cleaned = _NOISE.sub("", ascii_digits(text.strip())).upper()
+    cleaned = _NOISE.sub("", to_ascii_digits(text.strip())).upper()
     written: NumberKind | None = None
     for candidate in NumberKind:
         if cleaned.startswith(candidate.value):

@@ -25,15 +25,14 @@ its row number (the header is row 1, as a spreadsheet shows it) and column.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-CAIRO = ZoneInfo("Africa/Cairo")
+from mahaliyat.clock import CAIRO
+
 FIELDS = ("provider_reference", "merchant_reference", "amount", "currency", "paid_at")
 _POUNDS = re.compile(r"^\d+\.\d{2}$")
 _PIASTERS = re.compile(r"^\d+$")
@@ -161,7 +160,7 @@ def _parse_row(
 
 def parse_settlement(text: str, profile: Profile = GENERIC) -> list[SettlementRow]:
     """The rows of a settlement file, or :class:`SettlementFileError` listing every problem."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    reader = csv.reader(_lines(text.removeprefix("\ufeff")))
     header = next(reader, None)
     if header is None:
         raise SettlementFileError([RowError(1, "", "the file is empty")])
@@ -275,7 +274,7 @@ def export_csv(result: Reconciliation) -> str:
     def pounds(piasters: int | None) -> str:
         return "" if piasters is None else f"{piasters // 100}.{piasters % 100:02d}"
 
-    out = io.StringIO()
+    out = _Text()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     for m in result.matches:
@@ -294,7 +293,23 @@ def export_csv(result: Reconciliation) -> str:
                 m.theirs.row if m.theirs else "",
             )
         )
-    return out.getvalue()
+    return "".join(out.parts)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their ends, split only where CSV ends a record (a field may hold others)."""
+    return [line + "\n" for line in text.split("\n")] if text else []
+
+
+class _Text:
+    """Where csv.writer writes: kept in memory, no file involved (domain/ does no I/O)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
 
 
 AddWorkingDays = Callable[[date, int], date]

@@ -17,11 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from request_service.domain.personal import (
-    InvalidNationalId,
-    normalise_mobile,
-    parse_national_id,
-)
+from mahaliyat.identifiers import InvalidIdentifier, parse_mobile, parse_national_id
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +50,23 @@ def token_identity(claims: Mapping[str, Any]) -> TokenIdentity:
         if len(raw_id) == 14 and raw_id.isascii() and raw_id.isdigit():
             try:
                 national_id = parse_national_id(raw_id).number
-            except InvalidNationalId:
+            except InvalidIdentifier:
                 log.warning("a citizen token carries a malformed national_id claim; ignored")
         else:
             log.warning("a citizen token carries a malformed national_id claim; ignored")
     raw_phone = claims.get(PHONE_CLAIM)
     if isinstance(raw_phone, str):
-        phone = normalise_mobile(raw_phone) if raw_phone.startswith("+20") else None
+        phone = _e164_mobile(raw_phone)
         if phone is None:
             log.warning("a citizen token carries a malformed phone_number claim; ignored")
     return TokenIdentity(national_id, phone)
+
+
+def _e164_mobile(claim: str) -> str | None:
+    """The claim when it is an Egyptian mobile already in E.164, as the contract says."""
+    if not claim.startswith("+20"):
+        return None
+    try:
+        return parse_mobile(claim)
+    except InvalidIdentifier:
+        return None

@@ -3,7 +3,9 @@
 Codes: ``required``, ``unknown_field``, ``not_text``, ``too_long``, ``not_number``,
 ``below_minimum``, ``above_maximum``, ``not_date``, ``not_an_option``,
 ``not_a_list``, ``duplicate_option``, ``too_few_options``, ``too_many_options``,
-``national_id.*``, ``phone.invalid``.
+and the identifier codes of :mod:`mahaliyat.identifiers` (``national_id_format``,
+``national_id_century``, ``national_id_birth_date``, ``national_id_governorate``,
+``mobile_format``).
 """
 
 from __future__ import annotations
@@ -11,15 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from mahaliyat.checkdigit import ascii_digits
+from mahaliyat.digits import InvalidNumber, parse_decimal, to_ascii_digits
+from mahaliyat.identifiers import InvalidIdentifier, parse_mobile, parse_national_id
 from request_service.domain.catalogue import FormField
-from request_service.domain.personal import (
-    InvalidNationalId,
-    normalise_mobile,
-    parse_national_id,
-)
 
 JsonValue = str | int | float | list[str]
 
@@ -57,10 +55,10 @@ def _number(f: FormField, value: object) -> int | float:
         elif isinstance(value, float):
             number = Decimal(str(value))
         elif isinstance(value, str):
-            number = Decimal(ascii_digits(value.strip()).replace("٫", ".").replace("٬", ""))
+            number = parse_decimal(value)
         else:
             raise _Invalid("not_number")
-    except InvalidOperation:
+    except InvalidNumber:
         raise _Invalid("not_number") from None
     if not number.is_finite():
         raise _Invalid("not_number")
@@ -77,7 +75,7 @@ def _date(value: object) -> str:
     if not isinstance(value, str):
         raise _Invalid("not_date")
     try:
-        return date.fromisoformat(ascii_digits(value.strip())).isoformat()
+        return date.fromisoformat(to_ascii_digits(value.strip())).isoformat()
     except ValueError:
         raise _Invalid("not_date") from None
 
@@ -115,16 +113,18 @@ def _clean(f: FormField, value: object, today: date | None) -> JsonValue:
             return _multi_choice(f, value)
         case "national_id":
             if not isinstance(value, str):
-                raise _Invalid("national_id.format")
+                raise _Invalid("national_id_format")
             try:
                 return parse_national_id(value, today).number
-            except InvalidNationalId as exc:
+            except InvalidIdentifier as exc:
                 raise _Invalid(exc.code) from None
         case "phone":
-            phone = normalise_mobile(value) if isinstance(value, str) else None
-            if phone is None:
-                raise _Invalid("phone.invalid")
-            return phone
+            if not isinstance(value, str):
+                raise _Invalid("mobile_format")
+            try:
+                return parse_mobile(value)
+            except InvalidIdentifier as exc:
+                raise _Invalid(exc.code) from None
     raise _Invalid("unknown_kind")
 
 

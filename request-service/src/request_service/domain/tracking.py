@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mahaliyat.checkdigit import ascii_digits, damm, is_valid_damm
+from mahaliyat.checkdigit import damm, is_valid_damm
+from mahaliyat.digits import to_ascii_digits
 
 MAX_SEQUENCE = 9_999_999
 # Each governorate's year is split into SHARDS interleaved counters (queries/counters.py):
@@ -60,7 +61,7 @@ def parse_tracking_number(text: str) -> TrackingNumber | None:
 
     ``"21-26-0004217-3"``, ``"212600042173"`` and ``"٢١ ٢٦ ٠٠٠٤٢١٧ ٣"`` are the same number.
     """
-    digits = _NOISE.sub("", ascii_digits(text.strip()))
+    digits = _NOISE.sub("", to_ascii_digits(text.strip()))
     if len(digits) != 12 or not is_valid_damm(digits):
         return None
     try:

@@ -15,6 +15,12 @@ from mahaliyat import context
 from mahaliyat.auth import Principal
 from mahaliyat.clock import cairo_date
 from mahaliyat.events import record
+from mahaliyat.identifiers import (
+    GOVERNORATE_CODES,
+    InvalidIdentifier,
+    parse_mobile,
+    parse_national_id,
+)
 from mahaliyat.ids import new_id
 from mahaliyat.problems import Problem, field_error
 from request_service import events
@@ -29,12 +35,6 @@ from request_service.domain.catalogue import (
     walk_in_channel,
 )
 from request_service.domain.forms import clean_form
-from request_service.domain.personal import (
-    GOVERNORATES,
-    InvalidNationalId,
-    normalise_mobile,
-    parse_national_id,
-)
 from request_service.domain.service_workflows import workflow_from_catalogue
 from request_service.domain.tracking import SHARDS, TrackingNumber, sharded_sequence
 from request_service.domain.workflow import (
@@ -104,8 +104,8 @@ def _national_id(
         return identity.national_id
     try:
         number = parse_national_id(typed, today).number
-    except InvalidNationalId as exc:
-        errors.append(field_error(field, exc.code, "not a valid national ID"))
+    except InvalidIdentifier as exc:
+        errors.append(field_error(field, exc.code, exc.message_en))
         return ""
     if identity.national_id is not None and number != identity.national_id:
         errors.append(
@@ -123,9 +123,10 @@ def _phone(typed: str | None, identity: TokenIdentity, errors: list[dict[str, st
             errors.append(field_error(field, "required", "the applicant's mobile number"))
             return ""
         return identity.phone
-    phone = normalise_mobile(typed)
-    if phone is None:
-        errors.append(field_error(field, "phone.invalid", "not an Egyptian mobile number"))
+    try:
+        phone = parse_mobile(typed)
+    except InvalidIdentifier as exc:
+        errors.append(field_error(field, exc.code, exc.message_en))
         return ""
     if identity.phone is not None and phone != identity.phone:
         errors.append(
@@ -169,7 +170,7 @@ async def _intake(adapters: Adapters, principal: Principal, body: SubmissionIn) 
 def _governorate(value: str | None) -> str:
     if not value:
         raise _invalid([field_error("governorate", "required", "name the governorate")])
-    if value not in GOVERNORATES:
+    if value not in GOVERNORATE_CODES:
         raise _invalid([field_error("governorate", "unknown_governorate", "no such governorate")])
     return value
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import uuid
 from datetime import timedelta
 from typing import Literal
@@ -10,9 +11,9 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mahaliyat.auth import Principal
+from mahaliyat.digits import to_ascii_digits
 from mahaliyat.problems import Problem
 from request_service.adapters import Adapters
-from request_service.domain.personal import last4_digits
 from request_service.domain.tracking import parse_tracking_number
 from request_service.domain.workflow import (
     BACK_OFFICE,
@@ -35,6 +36,8 @@ from request_service.services import access, views
 
 InboxRole = Literal["front_office", "back_office", "centre_manager"]
 INBOX_ROLES: tuple[InboxRole, ...] = (BACK_OFFICE, FRONT_OFFICE, CENTRE_MANAGER)  # type: ignore[assignment]
+# What a citizen may type between the four digits.
+_SEPARATORS = re.compile(r"[\s\-().\u200e\u200f]")
 
 
 async def one(
@@ -138,6 +141,12 @@ async def _status_row(db: Reader, text: str) -> StatusRow | None:
     if tracking is None:
         return None
     return await applications.status_by_tracking_number(db, str(tracking))
+
+
+def last4_digits(value: str) -> str | None:
+    """Four digits typed by a citizen (Arabic-Indic accepted), or None."""
+    digits = _SEPARATORS.sub("", to_ascii_digits(value.strip()))
+    return digits if len(digits) == 4 and digits.isascii() and digits.isdigit() else None
 
 
 async def public_status(db: Reader, tracking_number: str, national_id_last4: str) -> PublicStatus:
