@@ -12,7 +12,6 @@ from mahaliyat.http import make_client
 from mahaliyat.runtime import Consumer
 from notification_service.domain.timing import QuietHours, RecipientLimits
 from notification_service.events import EventMessages
-from notification_service.idempotency import IdempotencyKeys
 from notification_service.inbound import InboundDesk
 from notification_service.inquiry import TOKEN_PATH, RequestStatus, ServiceToken
 from notification_service.messages import Composer
@@ -141,7 +140,6 @@ class Notifications:
             wake=self.sender.wake,
             replays=self.replays,
         )
-        self.idempotency = IdempotencyKeys()
         self._closed = False
 
     def consumers(self) -> tuple[Consumer, ...]:

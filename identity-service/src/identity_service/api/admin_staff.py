@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.api.deps import (
     ClientIp,
-    IdempotencyKey,
     Identity,
     PlatformAdmin,
     caller_of,
@@ -31,6 +30,7 @@ from identity_service.schemas import (
     StaffPassword,
 )
 from identity_service.services import staff
+from mahaliyat.idempotency import IdempotencyKey
 from mahaliyat.web import Session
 
 router = APIRouter(prefix="/admin/staff", tags=["admin: staff"])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse, Response
 
 from mahaliyat.auth import Principal, require_role
+from mahaliyat.idempotency import IdempotencyKey, idempotent
 from mahaliyat.problems import Problem, field_error
 from mahaliyat.web import Session
 from notification_service.api.deps import NotificationsDep, caller
@@ -20,8 +21,7 @@ from notification_service.domain.templates import (
     placeholders,
     render,
 )
-from notification_service.idempotency import Replay, request_digest
-from notification_service.models import IdempotencyRecord, SmsTemplate
+from notification_service.models import SmsTemplate
 from notification_service.schemas import (
     Language,
     Preview,
@@ -80,40 +80,38 @@ async def put_template(
     admin: Admin,
     session: Session,
     notifications: NotificationsDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> JSONResponse:
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
     now = notifications.clock()
-    started: IdempotencyRecord | None = None
-    if idempotency_key:
-        begun = await notifications.idempotency.begin(
-            session,
-            principal=caller(admin),
-            key=idempotency_key,
-            digest=request_digest("PUT", f"/templates/{key}/{language}", request.model_dump()),
-            now=now,
-        )
-        if isinstance(begun, Replay):
-            return JSONResponse(begun.body, status_code=begun.status_code)
-        started = begun
-    try:
-        row, created = await notifications.templates.put(
-            session,
-            key=key,
-            language=language,
-            body=request.body,
-            description=request.description,
-            author=caller(admin),
-            now=now,
-        )
-    except TemplateError as exc:
-        raise Problem(
-            422, "invalid_template", errors=[field_error("body", "invalid_template", str(exc))]
-        ) from exc
-    status = 201 if created else 200
-    body = _out(row).model_dump(mode="json")
-    if started is not None:
-        notifications.idempotency.complete(started, status, body)
-    return JSONResponse(body, status_code=status)
+
+    async def produce() -> Response:
+        try:
+            row, created = await notifications.templates.put(
+                session,
+                key=key,
+                language=language,
+                body=request.body,
+                description=request.description,
+                author=caller(admin),
+                now=now,
+            )
+        except TemplateError as exc:
+            raise Problem(
+                422, "invalid_template", errors=[field_error("body", "invalid_template", str(exc))]
+            ) from exc
+        status = 201 if created else 200
+        body = _out(row).model_dump(mode="json")
+        return JSONResponse(body, status_code=status)
+
+    return await idempotent(
+        session,
+        admin,
+        idempotency_key,
+        f"PUT /templates/{key}/{language}",
+        request,
+        produce,
+        now=now,
+    )
 
 
 @router.patch(
