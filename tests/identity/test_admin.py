@@ -216,7 +216,8 @@ async def test_an_idempotency_key_replays_the_first_result(service: Service) -> 
     # The stored answer does not hold the secret in clear.
     async with service.database.read() as session:
         sealed = list(await session.scalars(select(idempotency_keys.c.response_body)))
-    assert sealed and all(s is not None for s in sealed)
+    assert sealed
+    assert all(s is not None for s in sealed)
     assert all(first.json()["client_secret"].encode() not in s for s in sealed)
 
     other = await service.client.post(

@@ -273,8 +273,9 @@ async def test_a_template_change_honours_an_idempotency_key(
         again = await svc.client.put(url, json={"body": "تم سداد {amount}."}, headers=headers)
         assert (first.status_code, again.status_code) == (201, 201)
         assert first.json() == again.json()
+        assert again.headers["idempotent-replayed"] == "true"
         other = await svc.client.put(url, json={"body": "سداد {amount}."}, headers=headers)
-        assert other.status_code == 409
+        assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
 
 
 async def test_a_preview_shows_text_encoding_and_segments(
