@@ -75,7 +75,7 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
-KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,255}")
+KEY_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_KEY_LENGTH}}}")
 
 INVALID = "idempotency_key_invalid"  # 400
 IN_USE = "idempotency_key_in_use"  # 409
