@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, inspect
 
 from mahaliyat.db import Base, Database
 from mahaliyat.events import MESSAGING_METADATA
+from mahaliyat.idempotency import IDEMPOTENCY_METADATA
 from mahaliyat.migrations import upgrade
 from mahaliyat_gateway.routes import ROUTES
 
@@ -41,12 +42,15 @@ async def test_migrations_match_models(service: Any, database_url: str) -> None:
         def differences(connection: Any) -> list[Any]:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             return list(
-                compare_metadata(context, [service_metadata(service.package), MESSAGING_METADATA])  # type: ignore[arg-type]  # alembic takes a list of MetaData, its annotation says one
+                compare_metadata(
+                    context,
+                    [service_metadata(service.package), MESSAGING_METADATA, IDEMPOTENCY_METADATA],  # type: ignore[arg-type]  # alembic takes a list of MetaData, its annotation says one
+                )
             )
 
         async with database.engine.connect() as connection:
             assert await connection.run_sync(differences) == []
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
-        assert {"outbox", "inbox"} <= tables
+        assert {"outbox", "inbox", "idempotency_keys"} <= tables
     finally:
         await database.dispose()

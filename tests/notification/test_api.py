@@ -59,7 +59,7 @@ async def test_the_same_key_answers_the_first_result_and_a_different_body_confli
         again = await post_sms(svc, CANCELLED, partner, "key-000002")
         assert (again.status_code, again.json()) == (201, first.json())
         other = await post_sms(svc, {**CANCELLED, "to": "01112345678"}, partner, "key-000002")
-        assert (other.status_code, other.json()["code"]) == (409, "idempotency_key_reused")
+        assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
         elsewhere = await post_sms(
             svc, CANCELLED, svc.tokens.partner(subject="other"), "key-000002"
         )
@@ -80,7 +80,7 @@ async def test_sending_needs_the_scope_and_a_key(database_url: str, tmp_path: Pa
         admin = await post_sms(svc, CANCELLED, svc.tokens.admin(), "key-000003")
         assert admin.status_code == 201
         keyless = await post_sms(svc, CANCELLED, svc.tokens.partner())
-        assert keyless.status_code == 422
+        assert (keyless.status_code, keyless.json()["code"]) == (400, "idempotency_key_invalid")
         assert fields(keyless) == ["Idempotency-Key"]
         assert len(await svc.messages()) == 1
 
@@ -273,8 +273,9 @@ async def test_a_template_change_honours_an_idempotency_key(
         again = await svc.client.put(url, json={"body": "تم سداد {amount}."}, headers=headers)
         assert (first.status_code, again.status_code) == (201, 201)
         assert first.json() == again.json()
+        assert again.headers["idempotent-replayed"] == "true"
         other = await svc.client.put(url, json={"body": "سداد {amount}."}, headers=headers)
-        assert other.status_code == 409
+        assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
 
 
 async def test_a_preview_shows_text_encoding_and_segments(

@@ -318,7 +318,7 @@ async def test_a_retry_with_the_same_key_returns_the_first_application(service: 
     changed = building()
     changed["form"]["area"] = 121
     conflict = await service.submit(People.citizen_a, changed, BUILDING_FILES, key="retry-1")
-    assert conflict.status_code == 409
+    assert conflict.status_code == 422
     assert conflict.json()["code"] == "idempotency_key_reused"
     # Keys belong to their principal: another citizen's same key is another request.
     other = await service.submit(People.citizen_b, building(), BUILDING_FILES, key="retry-1")

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from mahaliyat.db import Database
 from mahaliyat.events.tables import MESSAGING_METADATA
+from mahaliyat.idempotency import IDEMPOTENCY_METADATA
 
 
 def alembic_config(script_location: Path, url: str) -> Config:
@@ -45,8 +46,8 @@ def _run(connection: Connection, config: Config, revision: str) -> None:
 
 
 def run_env(metadata: MetaData) -> None:
-    """The body of every service's ``env.py``: its tables plus the outbox and inbox."""
-    targets = [metadata, MESSAGING_METADATA]
+    """The body of every service's ``env.py``: its tables, the outbox, inbox and idempotency keys."""
+    targets = [metadata, MESSAGING_METADATA, IDEMPOTENCY_METADATA]
     connection: Connection | None = context.config.attributes.get("connection")
     if connection is not None:
         _configure_and_run(connection, targets)
@@ -95,3 +96,13 @@ def create_messaging_tables(op: Operations | Any) -> None:
 
 def drop_messaging_tables(op: Operations | Any) -> None:
     MESSAGING_METADATA.drop_all(op.get_bind())
+
+
+def create_idempotency_table(op: Operations | Any) -> None:
+    """The kernel's ``idempotency_keys`` table (``mahaliyat.idempotency``), in a service's history."""
+    # Not checkfirst: an older table of the same name must be dropped first, not kept.
+    IDEMPOTENCY_METADATA.create_all(op.get_bind(), checkfirst=False)
+
+
+def drop_idempotency_table(op: Operations | Any) -> None:
+    IDEMPOTENCY_METADATA.drop_all(op.get_bind())

@@ -13,8 +13,10 @@ from mahaliyat.events import OutboxRelay, RetryPolicy, idempotent
 from mahaliyat.events.bus import EventBus
 from mahaliyat.events.buses import connect
 from mahaliyat.events.inbox import SessionHandler
+from mahaliyat.idempotency import purge_expired
 from mahaliyat.migrations import upgrade
 from mahaliyat.settings import ServiceSettings
+from mahaliyat.ticker import Ticker
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,16 @@ class ServiceRuntime:
             max_backoff_seconds=settings.relay_max_backoff_seconds,
             max_attempts=settings.relay_max_attempts,
         )
+        # Every service with a migration history has the kernel's idempotency_keys table.
+        self.idempotency_purge = (
+            Ticker("idempotency-purge", self._purge_idempotency, 3600, first_step_at_start=False)
+            if migrations is not None
+            else None
+        )
+
+    async def _purge_idempotency(self) -> None:
+        async with self.database.unit_of_work() as uow:
+            await purge_expired(uow.session)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[ServiceRuntime]:
@@ -83,6 +95,8 @@ class ServiceRuntime:
                 )
             await self.bus.start()
             self.relay.start()
+            if self.idempotency_purge is not None:
+                self.idempotency_purge.start()
             for hook in self.on_start:
                 await hook(self)
             yield self
@@ -93,6 +107,8 @@ class ServiceRuntime:
                     await hook(self)
                 except Exception:
                     log.exception("stop hook failed in %s", self.service)
+            if self.idempotency_purge is not None:
+                await self.idempotency_purge.stop()
             await self.relay.stop()
             await self.bus.close()
             await self.database.dispose()

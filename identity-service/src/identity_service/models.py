@@ -12,7 +12,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -190,20 +189,3 @@ class AuditEntry(IdentityBase):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     request_id: Mapped[str | None] = mapped_column(String(128))
     client_ip: Mapped[str | None] = mapped_column(String(64))
-
-
-class IdempotencyRecord(IdentityBase):
-    """The first answer to a creating POST, replayed when the same actor retries its key.
-
-    The body is sealed with a key derived from the Idempotency-Key itself, so a one-time
-    secret in it (a client secret, an initial password) is not readable from the database.
-    """
-
-    __tablename__ = "idempotency_records"
-
-    key_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    fingerprint: Mapped[str] = mapped_column(String(64))  # the request it answered
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    sealed_body: Mapped[bytes | None] = mapped_column(LargeBinary)

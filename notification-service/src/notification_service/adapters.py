@@ -17,7 +17,6 @@ from mahaliyat.db import Database, utcnow
 from mahaliyat.http import make_client
 from notification_service.domain.otp import OtpCipher
 from notification_service.domain.timing import QuietHours, RecipientLimits
-from notification_service.idempotency import IdempotencyKeys
 from notification_service.providers.base import SmsProvider
 from notification_service.providers.http import HttpProvider
 from notification_service.providers.inquiry import (
@@ -56,7 +55,6 @@ class Adapters:
     http: httpx.AsyncClient
     inquiry: ApplicationStatuses
     clock: Clock = utcnow
-    idempotency: IdempotencyKeys = field(default_factory=IdempotencyKeys)
     # Wakes the sender (after a commit that queued a message); the app connects the sender.
     wake: Callable[[], None] = _nothing
     provider_settings: dict[str, ProviderSettings] = field(init=False)

@@ -190,16 +190,3 @@ class WebhookReplay(NotificationBase):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # payload_digest(...)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     inbound_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the inbound text it recorded
-
-
-class IdempotencyRecord(NotificationBase):
-    """The first answer to a POST with an Idempotency-Key, replayed for the same key and body."""
-
-    __tablename__ = "idempotency_keys"
-
-    principal: Mapped[str] = mapped_column(String(200), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_digest: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

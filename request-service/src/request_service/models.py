@@ -143,20 +143,6 @@ class TrackingCounter(RequestBase):
     last_value: Mapped[int] = mapped_column(BigInteger)
 
 
-class IdempotencyRecord(RequestBase):
-    """The first answer to a creation POST, by principal and ``Idempotency-Key``."""
-
-    __tablename__ = "idempotency_keys"
-
-    principal: Mapped[str] = mapped_column(String(250), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
-    response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
 class OfficerDepartment(RequestBase):
     """A back-office officer (token ``sub``) serving a department within a jurisdiction."""
 

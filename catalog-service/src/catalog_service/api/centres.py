@@ -16,7 +16,7 @@ from catalog_service.api.deps import (
 )
 from catalog_service.api.http_cache import READ_RESPONSES, cached_json, cached_json_async
 from catalog_service.api.params import openapi
-from catalog_service.api.services import WRITE_RESPONSES, IdempotencyKey, created
+from catalog_service.api.services import WRITE_RESPONSES
 from catalog_service.reads import centres as reads
 from catalog_service.reads import stops
 from catalog_service.reads.representations import centre_out
@@ -31,6 +31,7 @@ from catalog_service.schemas import (
     ScheduleReplace,
 )
 from catalog_service.writes import centres as writes
+from mahaliyat.idempotency import IdempotencyKey
 from mahaliyat.web import Session
 
 router = APIRouter(tags=["centres"])
@@ -113,11 +114,9 @@ async def open_centre(
     admin: CatalogAdmin,
     settings: Settings,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    return created(
-        await writes.create(
-            session, read_model, admin, body, idempotency_key, settings.public_base_url
-        )
+) -> Response:
+    return await writes.create(
+        session, read_model, admin, body, idempotency_key, settings.public_base_url
     )
 
 

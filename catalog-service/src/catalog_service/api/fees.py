@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from catalog_service import inputs
 from catalog_service.api.deps import CatalogAdmin, ReadModel, read_query
 from catalog_service.api.http_cache import READ_RESPONSES, cached_json
 from catalog_service.api.params import openapi
-from catalog_service.api.services import WRITE_RESPONSES, IdempotencyKey, created
+from catalog_service.api.services import WRITE_RESPONSES
 from catalog_service.reads import fees as reads
 from catalog_service.reads.services import find_service
 from catalog_service.schemas import (
@@ -23,6 +23,7 @@ from catalog_service.schemas import (
     ScheduleHistoryQuery,
 )
 from catalog_service.writes import fees as writes
+from mahaliyat.idempotency import IdempotencyKey
 from mahaliyat.web import Session
 
 router = APIRouter(tags=["fees"])
@@ -78,8 +79,8 @@ async def add_fee_schedule(
     read_model: ReadModel,
     admin: CatalogAdmin,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    return created(await writes.add(session, read_model, admin, code, body, idempotency_key))
+) -> Response:
+    return await writes.add(session, read_model, admin, code, body, idempotency_key)
 
 
 @router.post(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from catalog_service import inputs
 from catalog_service.api.deps import CatalogAdmin, Catalogue, ReadModel, read_query
@@ -23,7 +23,7 @@ from catalog_service.schemas import (
     ServiceQuery,
 )
 from catalog_service.writes import services as writes
-from catalog_service.writes.common import Outcome
+from mahaliyat.idempotency import IdempotencyKey
 from mahaliyat.problems import PROBLEM_JSON
 from mahaliyat.web import Session
 
@@ -36,20 +36,6 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"description": "Conflicts with the catalogue", "content": {PROBLEM_JSON: {}}},
     422: {"description": "Invalid field, named in `errors`", "content": {PROBLEM_JSON: {}}},
 }
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="a retry with the same key gets the first answer instead of a second change",
-    ),
-]
-
-
-def created(outcome: Outcome) -> JSONResponse:
-    headers = {"Location": outcome.location} if outcome.location else {}
-    if outcome.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
 
 
 @router.get(
@@ -111,8 +97,8 @@ async def publish_service(
     read_model: ReadModel,
     admin: CatalogAdmin,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    return created(await writes.publish(session, read_model, admin, body, idempotency_key))
+) -> Response:
+    return await writes.publish(session, read_model, admin, body, idempotency_key)
 
 
 @router.put(

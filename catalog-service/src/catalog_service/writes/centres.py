@@ -12,6 +12,7 @@ from datetime import date, time
 from functools import partial
 from typing import Any
 
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service import events, inputs
@@ -165,7 +166,7 @@ async def create(
     body: CentreCreate,
     idempotency_key: str | None,
     base_url: str,
-) -> Outcome:
+) -> Response:
     code = _code(body.code)
     _in_scope(principal, code)
     errors = _code_errors(code, body.kind) + await _place_errors(session, code)

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service.queries import generation
-from catalog_service.queries import idempotency as keys
 from catalog_service.readmodel import CatalogueReadModel
 from mahaliyat import context
 from mahaliyat.auth import NATION, Principal, ensure_jurisdiction
-from mahaliyat.db import on_commit, utcnow
-from mahaliyat.problems import Problem, field_error
+from mahaliyat.db import on_commit
+from mahaliyat.idempotency import idempotent
+from mahaliyat.problems import Problem
 
 ADMIN_ROLE = "catalog_admin"
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
 def say(ar: str, en: str) -> str:
@@ -80,14 +76,10 @@ class Outcome:
     status_code: int
     body: dict[str, Any]
     location: str | None = None
-    replayed: bool = False
 
-
-def _hash(scope: str, body: BaseModel) -> str:
-    canonical = json.dumps(
-        [scope, body.model_dump(mode="json")], sort_keys=True, ensure_ascii=False
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    def response(self) -> JSONResponse:
+        headers = {"Location": self.location} if self.location else {}
+        return JSONResponse(self.body, status_code=self.status_code, headers=headers)
 
 
 async def once(
@@ -98,63 +90,17 @@ async def once(
     scope: str,
     body: BaseModel,
     create: Callable[[], Awaitable[Outcome]],
-) -> Outcome:
+) -> Response:
     """Run ``create`` once per (principal, ``Idempotency-Key``); a retry gets the first answer.
 
-    The same key with a different request is refused (422). The key is looked up after the
-    generation lock is held, so two concurrent retries answer one after the other.
+    The kernel's idempotency (``mahaliyat.idempotency``): the same key with a different
+    request is refused (422). The generation lock is taken before the key is claimed (one
+    lock order for every writer), so two concurrent retries answer one after the other.
     """
-    if key is not None and not _KEY.match(key):
-        raise Problem(
-            422,
-            "validation_failed",
-            errors=[
-                field_error(
-                    "Idempotency-Key",
-                    "invalid_idempotency_key",
-                    say("مفتاح غير صالح (١ إلى ٢٠٠ حرف مرئي)", "1 to 200 visible ASCII characters"),
-                    "header",
-                )
-            ],
-        )
     await lock_catalogue(session)  # waits for a concurrent twin to commit its answer
-    if key is None:
+
+    async def produce() -> Response:
         await begin_change(session, read_model)
-        return await create()
-    request_hash = _hash(scope, body)
-    found = await keys.find(session, principal.subject, key)
-    if found is not None:
-        if found.request_hash != request_hash:
-            raise Problem(
-                422,
-                "idempotency_key_reused",
-                errors=[
-                    field_error(
-                        "Idempotency-Key",
-                        "idempotency_key_reused",
-                        say(
-                            "استُخدم هذا المفتاح لطلب مختلف",
-                            "this key was used for a different request",
-                        ),
-                        "header",
-                    )
-                ],
-            )
-        return Outcome(found.status_code, found.body, found.location, replayed=True)
-    await begin_change(session, read_model)
-    outcome = await create()
-    await keys.remember(
-        session,
-        principal=principal.subject,
-        key=key,
-        request_hash=request_hash,
-        status_code=outcome.status_code,
-        body=outcome.body,
-        location=outcome.location,
-        now=utcnow(),
-    )
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Problem(409, "idempotency_key_in_use") from exc
-    return outcome
+        return (await create()).response()
+
+    return await idempotent(session, principal, key, scope, body, produce)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,7 +121,7 @@ async def add(
     service_code: str,
     body: FeeScheduleIn,
     idempotency_key: str | None,
-) -> Outcome:
+) -> Response:
     governorate = await _governorate(session, body.governorate)
     require_scope(principal, governorate)
     code = inputs.path_code(service_code)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service import events, inputs
@@ -138,7 +139,7 @@ async def publish(
     principal: Principal,
     body: ServiceCreate,
     idempotency_key: str | None,
-) -> Outcome:
+) -> Response:
     require_national(principal)
 
     async def create() -> Outcome:

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, Request, Response
 from identity_service.api.deps import (
     AdaptersDep,
     ClientIp,
-    IdempotencyKey,
     PlatformAdmin,
     caller_of,
     create_once,
@@ -25,6 +24,7 @@ from identity_service.schemas import (
     PartnerWithSecret,
 )
 from identity_service.services import partners
+from mahaliyat.idempotency import IdempotencyKey
 from mahaliyat.web import Session
 
 router = APIRouter(prefix="/admin/partners", tags=["admin: partners"])

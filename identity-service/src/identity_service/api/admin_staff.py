@@ -12,7 +12,6 @@ from identity_service.adapters import Adapters
 from identity_service.api.deps import (
     AdaptersDep,
     ClientIp,
-    IdempotencyKey,
     PlatformAdmin,
     caller_of,
     create_once,
@@ -31,6 +30,7 @@ from identity_service.schemas import (
     StaffPassword,
 )
 from identity_service.services import staff, staff_login
+from mahaliyat.idempotency import IdempotencyKey
 from mahaliyat.web import Session
 
 router = APIRouter(prefix="/admin/staff", tags=["admin: staff"])

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,9 +15,9 @@ from identity_service.adapters import Adapters
 from identity_service.domain.geography import NATION
 from identity_service.domain.roles import PLATFORM_ADMIN
 from identity_service.errors import Refusal, say
-from identity_service.services import idempotency
 from identity_service.services.audit import Caller
 from mahaliyat.auth import CurrentPrincipal, Principal
+from mahaliyat.idempotency import idempotent
 from mahaliyat.problems import PROBLEM_JSON, Problem
 
 T = TypeVar("T")
@@ -115,15 +115,6 @@ async def kept(request: Request, outcome: Awaitable[T]) -> T | Response:
         return refusal.response(request.url.path)
 
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Retrying a creating POST with the same key returns the first result",
-    ),
-]
-
-
 async def create_once(
     request: Request,
     session: AsyncSession,
@@ -134,27 +125,22 @@ async def create_once(
     create: Callable[[], Awaitable[BaseModel]],
     status_code: int = 201,
 ) -> Response:
-    """Run ``create`` once per (actor, Idempotency-Key); a retry gets the first answer back."""
-    claimed = None
-    if key is not None:
-        outcome = await idempotency.claim(
-            session,
-            actor=actor_of(principal),
-            key=key,
-            fingerprint=idempotency.fingerprint(
-                request.method,
-                request.url.path,
-                body.model_dump(mode="json") if body is not None else None,
-            ),
-            now=adapters.clock(),
-        )
-        if isinstance(outcome, idempotency.Replay):
-            return JSONResponse(
-                outcome.body, outcome.status_code, headers={"Idempotent-Replayed": "true"}
-            )
-        claimed = outcome
-    result = await create()
-    payload: dict[str, Any] = result.model_dump(mode="json")
-    if claimed is not None:
-        await idempotency.complete(session, claimed, status_code, payload)
-    return JSONResponse(payload, status_code)
+    """Run ``create`` once per (actor, Idempotency-Key); a retry gets the first answer back.
+
+    The kernel's idempotency: the stored answer is sealed under the key, so a one-time
+    secret in it (a client secret, an initial password) is not readable from the database.
+    """
+
+    async def produce() -> Response:
+        result = await create()
+        return JSONResponse(result.model_dump(mode="json"), status_code)
+
+    return await idempotent(
+        session,
+        principal,
+        key,
+        f"{request.method} {request.url.path}",
+        body,
+        produce,
+        now=adapters.clock(),
+    )

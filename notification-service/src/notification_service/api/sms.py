@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
 
 from mahaliyat.auth import CurrentPrincipal
+from mahaliyat.idempotency import RequiredIdempotencyKey, idempotent
 from mahaliyat.web import Session
 from notification_service.api.deps import PROBLEMS, AdaptersDep
 from notification_service.schemas import Message, SendSms
@@ -28,17 +27,12 @@ async def send_sms(
     principal: CurrentPrincipal,
     session: Session,
     adapters: AdaptersDep,
-    idempotency_key: Annotated[
-        str,
-        Header(
-            alias="Idempotency-Key",
-            min_length=8,
-            max_length=200,
-            description="Required: a retry with the same key and body answers the first result.",
-        ),
-    ],
-) -> JSONResponse:
-    status, body = await sms.send(
-        session, adapters, principal, request, idempotency_key=idempotency_key
+    idempotency_key: RequiredIdempotencyKey,
+) -> Response:
+    async def produce() -> Response:
+        status, body = await sms.send(session, adapters, principal, request)
+        return JSONResponse(body, status_code=status)
+
+    return await idempotent(
+        session, principal, idempotency_key, "POST /sms", request, produce, now=adapters.now()
     )
-    return JSONResponse(body, status_code=status)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse, Response
 
 from mahaliyat.auth import Principal, require_role
+from mahaliyat.idempotency import IdempotencyKey, idempotent
 from mahaliyat.web import Session
 from notification_service.api.deps import PROBLEMS, AdaptersDep
 from notification_service.domain.templates import TEMPLATE_KEY
@@ -57,18 +58,23 @@ async def put_template(
     admin: Admin,
     session: Session,
     adapters: AdaptersDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> JSONResponse:
-    status, body = await templates.put_by_admin(
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    async def produce() -> Response:
+        status, body = await templates.put_by_admin(
+            session, adapters, admin, key=key, language=language, request=request
+        )
+        return JSONResponse(body, status_code=status)
+
+    return await idempotent(
         session,
-        adapters,
         admin,
-        key=key,
-        language=language,
-        request=request,
-        idempotency_key=idempotency_key,
+        idempotency_key,
+        f"PUT /templates/{key}/{language}",
+        request,
+        produce,
+        now=adapters.now(),
     )
-    return JSONResponse(body, status_code=status)
 
 
 @router.patch(

@@ -20,7 +20,6 @@ from notification_service.domain.templates import (
     TemplateError,
     UnusedValues,
 )
-from notification_service.idempotency import Replay, request_digest
 from notification_service.queries.messages import get_message, insert_message, messages_by_reference
 from notification_service.schemas import Message, SendSms
 from notification_service.services.access import caller, may_see
@@ -34,22 +33,11 @@ async def send(
     adapters: Adapters,
     principal: Principal,
     request: SendSms,
-    *,
-    idempotency_key: str,
 ) -> tuple[int, Any]:
-    """Queue the SMS: (status, body); a retry with the same key answers the first answer."""
+    """Queue the SMS: (status, body). The endpoint makes it once per ``Idempotency-Key``."""
     if not (principal.has_role("platform_admin") or principal.has_scope(SEND_SCOPE)):
         raise Problem(403, "insufficient_scope", f"sending needs scope {SEND_SCOPE}")
     now = adapters.now()
-    started = await adapters.idempotency.begin(
-        session,
-        principal=caller(principal),
-        key=idempotency_key,
-        digest=request_digest("POST", "/sms", request.model_dump(mode="json")),
-        now=now,
-    )
-    if isinstance(started, Replay):
-        return started.status_code, started.body
     if request.template.startswith(PLATFORM_ONLY_PREFIXES):
         raise Problem(
             422,
@@ -94,7 +82,6 @@ async def send(
     message = await get_message(session, row["id"])
     assert message is not None
     body = Message.of(message).model_dump(mode="json")
-    adapters.idempotency.complete(started, 201, body)
     on_commit(session, adapters.wake)
     return 201, body
 

@@ -23,8 +23,7 @@ from notification_service.domain.templates import (
     placeholders,
     render,
 )
-from notification_service.idempotency import Replay, request_digest
-from notification_service.models import IdempotencyRecord, SmsTemplate
+from notification_service.models import SmsTemplate
 from notification_service.queries import templates
 from notification_service.schemas import Preview, Template, TemplateBody
 from notification_service.seed.templates import DEFAULT_TEMPLATES, OTP_KEY
@@ -101,23 +100,10 @@ async def put_by_admin(
     key: str,
     language: str,
     request: TemplateBody,
-    idempotency_key: str | None,
 ) -> tuple[int, Any]:
-    """(status, body): 201 with a new version, 200 when it already is the text; a retry with
-    the same ``idempotency_key`` answers the first answer."""
+    """(status, body): 201 with a new version, 200 when it already is the text. The endpoint
+    makes it once per ``Idempotency-Key``."""
     now = adapters.now()
-    started: IdempotencyRecord | None = None
-    if idempotency_key:
-        begun = await adapters.idempotency.begin(
-            session,
-            principal=caller(admin),
-            key=idempotency_key,
-            digest=request_digest("PUT", f"/templates/{key}/{language}", request.model_dump()),
-            now=now,
-        )
-        if isinstance(begun, Replay):
-            return begun.status_code, begun.body
-        started = begun
     try:
         row, created = await put(
             session,
@@ -135,8 +121,6 @@ async def put_by_admin(
         ) from exc
     status = 201 if created else 200
     body = shown(row).model_dump(mode="json")
-    if started is not None:
-        adapters.idempotency.complete(started, status, body)
     return status, body
 
 

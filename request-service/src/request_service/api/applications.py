@@ -10,15 +10,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from mahaliyat.auth import CurrentPrincipal
+from mahaliyat.idempotency import IdempotencyKey, idempotent
 from mahaliyat.problems import PROBLEM_JSON, Problem, field_error
 from mahaliyat.web import Session
 from request_service.adapters import Adapters
 from request_service.api.deps import (
     AdaptersDep,
     ExpectedVersion,
-    IdempotencyKey,
     etag,
-    idempotent_creation,
     json_response,
 )
 from request_service.schemas import (
@@ -133,7 +132,7 @@ async def submit(
     try:
         body = parse_model(SubmissionIn, raw, "application")
 
-        async def create() -> tuple[int, ApplicationOut, dict[str, str]]:
+        async def create() -> Response:
             application, stored, change = await intake.submit(
                 session, adapters, principal, body, upload.files
             )
@@ -146,9 +145,9 @@ async def submit(
                 timeline=[change],
                 escalated=False,  # just filed
             )
-            return (
-                201,
+            return json_response(
                 out,
+                201,
                 {
                     "ETag": etag(application.version),
                     "Location": f"{views.API_PREFIX}/applications/{application.id}",
@@ -156,9 +155,7 @@ async def submit(
             )
 
         content = {"application": raw, "files": upload.fingerprint_parts()}
-        return await idempotent_creation(
-            session, principal, key, "POST /applications", content, create
-        )
+        return await idempotent(session, principal, key, "POST /applications", content, create)
     finally:
         upload.discard()
 

@@ -1,22 +1,19 @@
-"""Dependencies shared by the endpoints: adapters, If-Match, Idempotency-Key, client IP."""
+"""Dependencies shared by the endpoints: adapters, If-Match, client IP (Idempotency-Key: kernel)."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from mahaliyat.auth import Principal
 from mahaliyat.problems import Problem
 from request_service.adapters import Adapters
-from request_service.services import idempotency
 
 
 def read_connection(request: Request) -> AbstractAsyncContextManager[AsyncConnection]:
@@ -66,17 +63,6 @@ async def expected_version(
 ExpectedVersion = Annotated[int, Depends(expected_version)]
 
 
-async def idempotency_key(
-    key: Annotated[
-        str | None, Header(alias="Idempotency-Key", description="retry-safe creation")
-    ] = None,
-) -> str | None:
-    return idempotency.checked_key(key)
-
-
-IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
-
-
 def json_response(
     model: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
@@ -85,35 +71,6 @@ def json_response(
         status_code=status_code,
         media_type="application/json",
         headers=headers,
-    )
-
-
-async def idempotent_creation(
-    session: AsyncSession,
-    principal: Principal,
-    key: str | None,
-    route: str,
-    content: Any,
-    create: Callable[[], Awaitable[tuple[int, BaseModel, dict[str, str]]]],
-) -> Response:
-    """Run ``create`` once per (principal, key); a retry with the same content gets the first answer."""
-    if key is not None:
-        stored = await idempotency.begin(
-            session, principal, key, idempotency.fingerprint(route, content)
-        )
-        if stored is not None:
-            return Response(
-                content=stored.body,
-                status_code=stored.status_code,
-                media_type="application/json",
-                headers={**stored.headers, "Idempotent-Replayed": "true"},
-            )
-    status_code, model, headers = await create()
-    body = model.model_dump_json()
-    if key is not None:
-        await idempotency.finish(session, principal, key, status_code, body, headers)
-    return Response(
-        content=body, status_code=status_code, media_type="application/json", headers=headers
     )
 
 

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from mahaliyat.auth import CurrentPrincipal
+from mahaliyat.idempotency import IdempotencyKey, idempotent
 from mahaliyat.problems import Problem
 from mahaliyat.web import Session
 from request_service.api.applications import PROBLEMS
 from request_service.api.deps import (
     AdaptersDep,
     ExpectedVersion,
-    IdempotencyKey,
     etag,
-    idempotent_creation,
+    json_response,
 )
 from request_service.schemas import ApplicationOut
 from request_service.services import documents, views
@@ -71,19 +71,19 @@ async def attach(
     )
     try:
 
-        async def create() -> tuple[int, ApplicationOut, dict[str, str]]:
+        async def create() -> Response:
             application = await documents.attach(
                 session, adapters, principal, application_id, version, upload.files
             )
             out = await views.full(session, adapters, principal, application)
-            return 201, out, {"ETag": etag(application.version)}
+            return json_response(out, 201, {"ETag": etag(application.version)})
 
         content = {
             "application": str(application_id),
             "version": version,
             "files": upload.fingerprint_parts(),
         }
-        return await idempotent_creation(
+        return await idempotent(
             session, principal, key, "POST /applications/{id}/documents", content, create
         )
     finally:
