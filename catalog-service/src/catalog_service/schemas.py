@@ -16,6 +16,7 @@ from catalog_service.domain.centres import CentreKind
 from catalog_service.domain.fees import FeeRule
 from catalog_service.domain.geography import SubdivisionKind
 from catalog_service.domain.personal_numbers import ascii_digits
+from mahaliyat.web.pagination import limit_field, offset_field
 
 
 def _latin_digits(value: object) -> object:
@@ -271,6 +272,10 @@ class MobileStops(BaseModel):
 
 # --- query parameters (validated as one model: see api/params.py) ---
 
+# Lists are sliced from the in-memory snapshot and cached per query: a smaller bound than the
+# kernel's MAX_OFFSET keeps the cache from holding pages nobody reaches.
+CATALOG_MAX_OFFSET = 10_000
+
 
 class QueryModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
@@ -285,8 +290,8 @@ class ServiceQuery(QueryModel):
         default=None, description="only what its centres offer, or online"
     )
     include_retired: bool = False
-    limit: Integer = Field(default=50, ge=1, le=200)
-    offset: Integer = Field(default=0, ge=0, le=10_000)
+    limit: Integer = limit_field(50, 200)
+    offset: Integer = offset_field(CATALOG_MAX_OFFSET)
 
 
 class FeesQuery(QueryModel):
@@ -304,7 +309,7 @@ class ScheduleHistoryQuery(QueryModel):
 
 class SearchQuery(QueryModel):
     q: str = Field(max_length=200, examples=["رخصه بنا", "shop licence"])
-    limit: Integer = Field(default=20, ge=1, le=50)
+    limit: Integer = limit_field(20, 50)
 
 
 class CentreQuery(QueryModel):
@@ -315,8 +320,8 @@ class CentreQuery(QueryModel):
     kind: CentreKind | None = None
     service: str | None = Field(default=None, description="only centres offering this service")
     include_inactive: bool = False
-    limit: Integer = Field(default=50, ge=1, le=500)
-    offset: Integer = Field(default=0, ge=0, le=10_000)
+    limit: Integer = limit_field(50, 500)
+    offset: Integer = offset_field(CATALOG_MAX_OFFSET)
 
 
 class ScheduleQuery(QueryModel):

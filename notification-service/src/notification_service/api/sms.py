@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 
 from mahaliyat.auth import CurrentPrincipal
 from mahaliyat.problems import PROBLEM_JSON, Problem, field_error
-from mahaliyat.web import Session
+from mahaliyat.web import Session, limiting
 from notification_service.api.deps import NotificationsDep, caller, may_see
 from notification_service.domain.encoding import MessageTooLong
 from notification_service.domain.phones import InvalidPhone
@@ -170,7 +170,7 @@ async def by_reference(
     principal: CurrentPrincipal,
     session: Session,
     reference: Annotated[str, Query(min_length=1, max_length=200)],
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Depends(limiting(default=100, maximum=500))],
 ) -> MessageList:
     rows = await messages_by_reference(session, reference, limit=limit)
     return MessageList(items=[Message.of(r) for r in rows if may_see(principal, r)])
