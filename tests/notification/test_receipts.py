@@ -184,6 +184,16 @@ async def test_a_malformed_receipt(database_url: str, tmp_path: Path) -> None:
         assert missing.json()["errors"][0]["field"] == "status"
         garbage = await svc.webhook("receipts", b"not json")
         assert garbage.status_code == 400
+        # JSON under another media type is read by the same kernel rules (was a 500: recursion).
+        deep = await svc.webhook(
+            "receipts", b"[" * 10_000 + b"]" * 10_000, content_type="text/plain"
+        )
+        assert deep.status_code == 422, deep.text
+        assert deep.json()["errors"][0]["code"] == "json_too_deep"
+        nul = await svc.webhook(
+            "receipts", b'{"message_id": "x\\u0000"}', content_type="text/plain"
+        )
+        assert nul.json()["errors"][0] == {**nul.json()["errors"][0], "field": "message_id"}
         huge = await svc.webhook("receipts", b"[" + b'{"a": 1},' * 40_000 + b"{}]")
         assert (huge.status_code, huge.json()["code"]) == (413, "payload_too_large")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import re
 import tempfile
@@ -23,6 +22,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from mahaliyat.problems import Problem, field_error
+from mahaliyat.web.bodies import decode_text, parse_json_body, parse_json_text
 from request_service.domain.documents import SNIFF_BYTES, DocumentFormat, sniff
 
 MAX_FIELD_BYTES = 256 * 1024
@@ -196,7 +196,8 @@ class _Reader:
                     "duplicate_field",
                     errors=[field_error(self._name, "duplicate", "sent twice")],
                 )
-            self.upload.fields[self._name] = self._buffer.decode("utf-8", "replace")
+            # Strict UTF-8 and no NUL: a field is stored as sent or refused, never repaired.
+            self.upload.fields[self._name] = decode_text(bytes(self._buffer), self._name)
             return
         self._file.close()
         self._file = None
@@ -242,16 +243,15 @@ async def read_json_object(request: Request, limit: int = MAX_FIELD_BYTES) -> di
         body += chunk
         if len(body) > limit:
             raise Problem(413, "payload_too_large", f"a JSON body may be at most {limit} bytes")
-    return parse_json_object(body.decode("utf-8", "replace"), "body")
+    return _object(parse_json_body(body), "body")
 
 
 def parse_json_object(text: str, where: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise Problem(
-            422, "invalid_json", errors=[field_error(where, "invalid_json", "not valid JSON")]
-        ) from None
+    """A JSON object sent as a multipart field: the kernel's rules (depth, NUL, numbers)."""
+    return _object(parse_json_text(text, where=where), where)
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Problem(
             422, "invalid_json", errors=[field_error(where, "not_an_object", "expected an object")]

@@ -7,7 +7,15 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalog_service.domain.centres import CentreKind
-from catalog_service.schemas.common import Bilingual, BilingualIn, CodeName, Integer, QueryModel
+from catalog_service.schemas.common import (
+    CATALOG_MAX_OFFSET,
+    Bilingual,
+    BilingualIn,
+    CodeName,
+    Integer,
+    QueryModel,
+)
+from mahaliyat.web.pagination import limit_field, offset_field
 
 
 class OpeningHoursOut(BaseModel):
@@ -72,8 +80,8 @@ class CentreQuery(QueryModel):
     kind: CentreKind | None = None
     service: str | None = Field(default=None, description="only centres offering this service")
     include_inactive: bool = False
-    limit: Integer = Field(default=50, ge=1, le=500)
-    offset: Integer = Field(default=0, ge=0, le=10_000)
+    limit: Integer = limit_field(50, 500)
+    offset: Integer = offset_field(CATALOG_MAX_OFFSET)
 
 
 class ScheduleQuery(QueryModel):

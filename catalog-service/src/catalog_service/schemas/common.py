@@ -55,3 +55,8 @@ class LongBilingualIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ar: LongText
     en: LongText
+
+
+# Lists are sliced from the in-memory snapshot and cached per query: a smaller bound than the
+# kernel's MAX_OFFSET keeps the cache from holding pages nobody reaches.
+CATALOG_MAX_OFFSET = 10_000

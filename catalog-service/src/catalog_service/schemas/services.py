@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from catalog_service.domain.catalogue import Channel, FieldKind
 from catalog_service.domain.centres import CentreKind
 from catalog_service.schemas.common import (
+    CATALOG_MAX_OFFSET,
     Bilingual,
     BilingualIn,
     CodeName,
@@ -19,6 +20,7 @@ from catalog_service.schemas.common import (
     Text,
 )
 from catalog_service.schemas.fees import Fees
+from mahaliyat.web.pagination import limit_field, offset_field
 
 
 class CategoryOut(BaseModel):
@@ -112,13 +114,13 @@ class ServiceQuery(QueryModel):
         default=None, description="only what its centres offer, or online"
     )
     include_retired: bool = False
-    limit: Integer = Field(default=50, ge=1, le=200)
-    offset: Integer = Field(default=0, ge=0, le=10_000)
+    limit: Integer = limit_field(50, 200)
+    offset: Integer = offset_field(CATALOG_MAX_OFFSET)
 
 
 class SearchQuery(QueryModel):
     q: str = Field(max_length=200, examples=["رخصه بنا", "shop licence"])
-    limit: Integer = Field(default=20, ge=1, le=50)
+    limit: Integer = limit_field(20, 50)
 
 
 class StepIn(BaseModel):

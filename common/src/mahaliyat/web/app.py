@@ -16,6 +16,7 @@ from mahaliyat.logs import configure_logging
 from mahaliyat.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.settings import ServiceSettings
+from mahaliyat.web.guard import InputGuardMiddleware
 from mahaliyat.web.middleware import RequestContextMiddleware
 
 
@@ -86,6 +87,8 @@ def create_service_app(
     app.state.settings = settings
     app.state.token_verifier = verifier or build_verifier(settings)
     install_problem_handlers(app)
+    # Inside the request context, so its refusals carry the request id and the language.
+    app.add_middleware(InputGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(_health_router(runtime, api_prefix))
     for router in routers:

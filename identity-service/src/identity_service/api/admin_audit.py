@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from identity_service.api.deps import PlatformAdmin, problem_responses
 from identity_service.schemas import AuditEntryOut, AuditPage
 from identity_service.services import audit
-from mahaliyat.web import Session
+from mahaliyat.web import Session, limiting
 
 router = APIRouter(prefix="/admin/audit", tags=["admin: audit"])
 
@@ -24,11 +24,11 @@ router = APIRouter(prefix="/admin/audit", tags=["admin: audit"])
 async def list_entries(
     session: Session,
     _admin: PlatformAdmin,
+    limit: Annotated[int, Depends(limiting(default=100, maximum=500))],
     action: Annotated[str | None, Query(max_length=60)] = None,
     actor: Annotated[str | None, Query(max_length=100)] = None,
     target: Annotated[str | None, Query(max_length=200)] = None,
     before: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
     entries = await audit.list_entries(
         session, action=action, actor=actor, target=target, before=before, limit=limit

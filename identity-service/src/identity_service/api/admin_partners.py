@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from identity_service.api.deps import (
     AdaptersDep,
@@ -25,7 +24,7 @@ from identity_service.schemas import (
 )
 from identity_service.services import partners
 from mahaliyat.idempotency import IdempotencyKey
-from mahaliyat.web import Session
+from mahaliyat.web import Page, Session
 
 router = APIRouter(prefix="/admin/partners", tags=["admin: partners"])
 _problems = problem_responses(401, 403, 404, 422)
@@ -80,10 +79,9 @@ async def create(
 async def list_clients(
     session: Session,
     _admin: PlatformAdmin,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    page: Page,
 ) -> PartnerPage:
-    clients, total = await partners.list_clients(session, limit=limit, offset=offset)
+    clients, total = await partners.list_clients(session, limit=page.limit, offset=page.offset)
     return PartnerPage(items=[view(c) for c in clients], total=total)
 
 

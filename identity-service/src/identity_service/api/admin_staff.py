@@ -31,7 +31,7 @@ from identity_service.schemas import (
 )
 from identity_service.services import staff, staff_login
 from mahaliyat.idempotency import IdempotencyKey
-from mahaliyat.web import Session
+from mahaliyat.web import Page, Session
 
 router = APIRouter(prefix="/admin/staff", tags=["admin: staff"])
 _problems = problem_responses(401, 403, 404, 409, 422)
@@ -94,13 +94,12 @@ async def list_staff(
     session: Session,
     adapters: AdaptersDep,
     _admin: PlatformAdmin,
+    page: Page,
     q: Annotated[
         str | None, Query(max_length=100, description="part of a username or name")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> StaffPage:
-    users, total = await staff.list_staff(session, search=q, limit=limit, offset=offset)
+    users, total = await staff.list_staff(session, search=q, limit=page.limit, offset=page.offset)
     return StaffPage(items=[await view(session, adapters, u) for u in users], total=total)
 
 

@@ -154,6 +154,9 @@ async def _verified_access_token(adapters: Adapters, token: str) -> Principal | 
     "/revoke",
     summary="RFC 7009: revoke a refresh token (its whole session) or an access token's session",
     openapi_extra=_form_body("token", "token_type_hint", required=("token",)),
+    # RFC 7009 §2.2: 200 and nothing else; OAuth clients look at the status only.
+    response_class=Response,
+    response_description="Revoked, or unknown or already revoked; no content",
     responses={400: _OAUTH_ERROR},
 )
 async def revoke(request: Request, session: Session, adapters: AdaptersDep) -> Response:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from mahaliyat.auth import CurrentPrincipal
-from mahaliyat.web import Session
+from mahaliyat.web import Session, limiting
 from notification_service.api.deps import PROBLEMS
 from notification_service.schemas import Message, MessageList
 from notification_service.services import sms
@@ -36,6 +36,6 @@ async def by_reference(
     principal: CurrentPrincipal,
     session: Session,
     reference: Annotated[str, Query(min_length=1, max_length=200)],
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Depends(limiting(default=100, maximum=500))],
 ) -> MessageList:
     return MessageList(items=await sms.by_reference(session, principal, reference, limit=limit))

@@ -16,7 +16,6 @@ window: a replay answers as the first time did and has no second effect.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from urllib.parse import parse_qsl
 from fastapi import Request
 
 from mahaliyat.problems import Problem, field_error
+from mahaliyat.web.bodies import InvalidJson, parse_json_body
 from notification_service.adapters import Adapters
 from notification_service.domain.signatures import WebhookAuthError, verify
 from notification_service.domain.webhooks import (
@@ -139,8 +139,10 @@ def documents(
     if body_format == "form":
         return [dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))]
     try:
-        parsed = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        # The kernel's rules also when the provider sends JSON under another media type
+        # (depth, UTF-8, NUL: a 422 naming the body); plain non-JSON stays a 400 here.
+        parsed = parse_json_body(body)
+    except InvalidJson as exc:
         raise Problem(400, "malformed_body", "the body is not JSON") from exc
     items = parsed if isinstance(parsed, list) else [parsed]
     if not items or not all(isinstance(item, Mapping) for item in items):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from mahaliyat.auth import CurrentPrincipal
 from mahaliyat.idempotency import IdempotencyKey, idempotent
 from mahaliyat.problems import PROBLEM_JSON, Problem, field_error
-from mahaliyat.web import Session
+from mahaliyat.web import PageParams, Session, paging
 from request_service.adapters import Adapters
 from request_service.api.deps import (
     AdaptersDep,
@@ -167,10 +167,9 @@ async def mine(
     session: Session,
     principal: CurrentPrincipal,
     adapters: AdaptersDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    page: Annotated[PageParams, Depends(paging(default_limit=20, max_limit=100))],
 ) -> ApplicationList:
-    return await reading.mine(session, adapters, principal, limit, offset)
+    return await reading.mine(session, adapters, principal, page.limit, page.offset)
 
 
 @router.get(

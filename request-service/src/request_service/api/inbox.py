@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from mahaliyat.auth import CurrentPrincipal
-from mahaliyat.web import Session
+from mahaliyat.web import PageParams, Session, paging
 from request_service.api.applications import PROBLEMS
 from request_service.api.deps import AdaptersDep
 from request_service.domain.workflow import State
@@ -29,6 +29,7 @@ async def inbox(
     session: Session,
     principal: CurrentPrincipal,
     adapters: AdaptersDep,
+    page: Annotated[PageParams, Depends(paging(max_limit=100))],
     role: Annotated[
         InboxRole | None, Query(description="which of my roles (default: the first I hold)")
     ] = None,
@@ -36,8 +37,6 @@ async def inbox(
     service: Annotated[str | None, Query(max_length=40)] = None,
     sla: Annotated[SlaFilter | None, Query(description="nearing, breached or on_track")] = None,
     assigned: Annotated[Literal["me", "unassigned"] | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Inbox:
     return await reading.inbox(
         session,
@@ -48,8 +47,8 @@ async def inbox(
         service_code=service,
         sla=sla,
         assigned=assigned,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -62,7 +61,6 @@ async def inbox(
 async def escalations(
     session: Session,
     principal: CurrentPrincipal,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    page: Annotated[PageParams, Depends(paging(max_limit=100))],
 ) -> list[EscalationOut]:
-    return await reading.escalated(session, principal, limit, offset)
+    return await reading.escalated(session, principal, page.limit, page.offset)
