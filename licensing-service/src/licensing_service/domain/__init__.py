@@ -1,0 +1,1 @@
+"""Licensing rules without I/O: cases, requirements, statutory clocks, inspections, numbers."""
