@@ -1,0 +1,1 @@
+"""KPI rules with no I/O: facts from events, order-free rollups, indicators, scorecards, periods."""
