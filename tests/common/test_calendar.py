@@ -167,3 +167,15 @@ def test_a_calendar_is_immutable() -> None:
 def test_naive_instants_are_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         EGYPT.deadline(datetime(2026, 1, 1, 10, 0), 1)
+
+
+def test_the_kernel_calendar_is_the_working_days_licensing_and_the_kpis_are_given() -> None:
+    from kpi_service.domain.days import WorkingDays as KpiWorkingDays
+    from licensing_service.domain.clocks import WorkingDays as LicensingWorkingDays
+
+    calendar = WorkingCalendar.of([date(2026, 12, 7)])  # a Monday made a holiday
+    kpi: KpiWorkingDays = calendar
+    licensing: LicensingWorkingDays = calendar
+    # Thursday 3 December + 2 working days: Friday and Saturday are the weekend, Monday is off.
+    assert licensing.add(date(2026, 12, 3), 2) == date(2026, 12, 8)
+    assert kpi.between(date(2026, 12, 3), date(2026, 12, 8)) == 2

@@ -11,16 +11,6 @@ REPO = Path(__file__).resolve().parents[2]
 MAX_LINES = 400
 SOURCE_ROOTS = ("common/src", "gateway/src", "deploy/src", "*-service/src")
 
-# Temporary: split by the notification/identity layout change (done at the same time);
-# remove this allow-list when that change is merged.
-ALLOWED_FOR_NOW = frozenset(
-    {
-        "notification-service/src/notification_service/sender.py",
-        "identity-service/src/identity_service/services/staff.py",
-        "identity-service/src/identity_service/services/citizens.py",
-    }
-)
-
 
 def source_files() -> list[Path]:
     files = []
@@ -51,8 +41,6 @@ def test_no_source_file_is_over_400_lines() -> None:
         for p in source_files()
         if line_count(p) > MAX_LINES
     }
-    for allowed in ALLOWED_FOR_NOW:
-        too_long.pop(allowed, None)
     assert not too_long, "split along their seams: " + ", ".join(
         f"{path} ({lines} lines)" for path, lines in sorted(too_long.items())
     )

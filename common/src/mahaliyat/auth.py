@@ -27,16 +27,12 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mahaliyat.jurisdictions import NATION as NATION
+from mahaliyat.jurisdictions import covers as covers
 from mahaliyat.problems import Problem, field_error
 
-NATION = "EG"
 ALGORITHMS = ("EdDSA", "ES256")
 PrincipalKind = Literal["citizen", "staff", "partner", "service"]
-
-
-def covers(outer: str, inner: str) -> bool:
-    """Whether jurisdiction ``outer`` includes ``inner`` (``EG`` includes everything)."""
-    return outer in (NATION, inner) or inner.startswith(outer + "-")
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,13 @@ class WorkingCalendar:
                 count += 1
         return count
 
+    # The short names licensing's and the KPIs' ``WorkingDays`` ports ask for.
+    def add(self, start: date, days: int) -> date:
+        return self.add_working_days(start, days)
+
+    def between(self, start: date, end: date) -> int:
+        return self.working_days_between(start, end)
+
     def deadline(self, started_at: datetime, days: int, paused_days: int = 0) -> datetime:
         """When ``days`` working days from ``started_at`` are up (an instant, UTC)."""
         last_day = self.add_working_days(cairo_date(started_at), days + paused_days)

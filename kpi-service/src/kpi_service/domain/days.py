@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-CAIRO = ZoneInfo("Africa/Cairo")
-
-
-def cairo_date(moment: datetime) -> date:
-    """The Africa/Cairo calendar date of an aware instant."""
-    if moment.tzinfo is None:
-        raise ValueError("instants must be timezone-aware")
-    return moment.astimezone(CAIRO).date()
+from mahaliyat.clock import CAIRO as CAIRO
+from mahaliyat.clock import cairo_date as cairo_date
 
 
 class WorkingDays(Protocol):

@@ -45,7 +45,7 @@ from kpi_service.domain.facts import (
     StatusChanged,
     order_key,
 )
-from mahaliyat.auth import covers
+from mahaliyat.jurisdictions import covers
 
 T = TypeVar("T", bound=Fact)
 

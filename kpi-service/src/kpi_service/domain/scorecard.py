@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from kpi_service.domain.indicators import BY_CODE, Better, Scope, for_officer
 from kpi_service.domain.rollup import Cell, CellKey
-from mahaliyat.auth import covers
+from mahaliyat.jurisdictions import covers
 
 
 class InvalidRules(ValueError):

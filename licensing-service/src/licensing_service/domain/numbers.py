@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mahaliyat.checkdigit import ascii_digits, damm
+from mahaliyat.checkdigit import damm
+from mahaliyat.digits import to_ascii_digits
 
 MAX_SEQUENCE = 9_999_999
 _NOISE = re.compile(r"[\s\-_/.\u200e\u200f\u2010-\u2015]")
@@ -75,7 +76,7 @@ def parse_licence_number(text: str, kind: CertificateKind | None = None) -> Lice
     Accepts Arabic-Indic digits, any spacing or dashes, any letter case, and the prefix left
     out (the check digit then says which kind it is); a written prefix must agree with it.
     """
-    cleaned = _NOISE.sub("", ascii_digits(text.strip())).upper()
+    cleaned = _NOISE.sub("", to_ascii_digits(text.strip())).upper()
     written: CertificateKind | None = None
     for candidate in CertificateKind:
         if cleaned.startswith(candidate.value):
