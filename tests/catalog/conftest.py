@@ -56,7 +56,7 @@ class Catalogue:
 
     @property
     def read_model(self) -> CatalogueReadModel:
-        model: CatalogueReadModel = self.app.state.read_model
+        model: CatalogueReadModel = self.app.state.adapters.read_model
         return model
 
     def auth(self, jurisdiction: str = "EG", role: str = "catalog_admin") -> dict[str, str]:

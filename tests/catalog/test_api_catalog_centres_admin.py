@@ -318,7 +318,7 @@ async def test_a_long_running_demo_never_runs_out_of_stops(
     demo: tuple[Catalogue, MovableCalendar],
 ) -> None:
     catalogue, calendar = demo
-    planner = catalogue.app.state.demo_stops
+    planner = catalogue.app.state.adapters.demo_stops
     start = calendar.day
     first = await last_stop(catalogue, "21-M01")
     assert first is not None

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from catalog_service import inputs
+from catalog_service.adapters import Adapters
 from catalog_service.api import (
     categories,
     centres,
@@ -85,6 +86,11 @@ def create_app(
         root_routers=(pages.router, guide.router),
         verifier=verifier,
     )
-    app.state.read_model = read_model
-    app.state.demo_stops = planner
+    app.state.adapters = Adapters(
+        settings=settings,
+        database=runtime.database,
+        read_model=read_model,
+        demo_stops=planner,
+        today=today,
+    )
     return app

@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog_service.adapters import Adapters
 from catalog_service.api.params import parse_query
 from catalog_service.readmodel import CatalogueReadModel, Snapshot
 from catalog_service.settings import CatalogSettings
@@ -36,9 +37,14 @@ class Reading:
     settings: CatalogSettings
 
 
+def adapters_of(request: Request) -> Adapters:
+    adapters: Adapters = request.app.state.adapters
+    return adapters
+
+
 async def reading(request: Request) -> Reading:
-    model: CatalogueReadModel = request.app.state.read_model
-    return Reading(request, await model.current(), request.app.state.settings)
+    adapters = adapters_of(request)
+    return Reading(request, await adapters.read_model.current(), adapters.settings)
 
 
 async def read_query(request: Request, model: type[M]) -> tuple[Reading, M]:
@@ -47,13 +53,11 @@ async def read_query(request: Request, model: type[M]) -> tuple[Reading, M]:
 
 
 async def get_read_model(request: Request) -> CatalogueReadModel:
-    model: CatalogueReadModel = request.app.state.read_model
-    return model
+    return adapters_of(request).read_model
 
 
 async def get_settings(request: Request) -> CatalogSettings:
-    settings: CatalogSettings = request.app.state.settings
-    return settings
+    return adapters_of(request).settings
 
 
 async def read_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -63,8 +67,7 @@ async def read_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 async def current_snapshot(request: Request) -> Snapshot:
-    model: CatalogueReadModel = request.app.state.read_model
-    return await model.current()
+    return await adapters_of(request).read_model.current()
 
 
 Catalogue = Annotated[Snapshot, Depends(current_snapshot)]
