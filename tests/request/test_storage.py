@@ -312,3 +312,39 @@ def test_production_refuses_a_missing_applicant_ref_key(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="applicant_ref_key"):
         RequestSettings(var_dir=tmp_path, environment="production")
     RequestSettings(var_dir=tmp_path, environment="production", applicant_ref_key="k" * 32)
+
+
+async def test_a_store_that_cannot_be_reached_is_a_503_and_nothing_is_filed(
+    database_url: str, tmp_path: Path, s3_endpoint: str
+) -> None:
+    """S3 cut off: filing and download answer 503 with Retry-After; no application is left."""
+    bucket = s3server.new_bucket(s3_endpoint)
+    host, port = s3_endpoint.removeprefix("http://").split(":")
+    proxy = TcpProxy(host, int(port))
+    await proxy.start()
+    try:
+        async with start(
+            database_url,
+            tmp_path,
+            document_store="s3",
+            s3_endpoint=f"http://127.0.0.1:{proxy.port}",
+            s3_bucket=bucket,
+            s3_region=s3server.REGION,
+            s3_access_key=s3server.ACCESS_KEY,
+            s3_secret_key=s3server.SECRET_KEY,
+        ) as service:
+            app = await service.filed(People.citizen_a, building(), BUILDING_FILES)
+            await proxy.cut()
+            refused = await service.submit(People.citizen_a, building(), BUILDING_FILES)
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["code"] == "document_store_unavailable"
+            assert refused.headers["retry-after"].isdigit()
+            assert await service.count("applications") == 1
+            document = app["documents"][0]
+            download = await service.client.get(document["href"], headers=bearer(People.clerk_hq))
+            assert (download.status_code, download.json()["code"]) == (
+                503,
+                "document_store_unavailable",
+            )
+    finally:
+        await proxy.close()

@@ -24,8 +24,8 @@ from request_service.models import Application, Document
 from request_service.queries import applications
 from request_service.queries import documents as document_rows
 from request_service.services import access, audit
-from request_service.services.guards import catalogue_down, check_version
-from request_service.storage import DocumentMissing
+from request_service.services.guards import catalogue_down, check_version, store_down
+from request_service.storage import DocumentMissing, DocumentStoreError
 from request_service.uploads import StagedFile, total_too_large
 
 _MESSAGES = {
@@ -58,8 +58,13 @@ def document_errors(
 
 async def put_files(adapters: Adapters, files: Sequence[StagedFile]) -> None:
     """Move accepted files into the store (only after every check passed)."""
-    for staged in files:
-        await adapters.documents.put(staged.sha256, staged.path)
+    try:
+        for staged in files:
+            await adapters.documents.put(staged.sha256, staged.path)
+    except DocumentStoreError as exc:
+        # Raised before the rows are written: the filing rolls back whole (what was put
+        # stays, named by its digest, and is reused by a retry).
+        raise store_down(exc) from exc
 
 
 def new_documents(
@@ -123,6 +128,8 @@ async def open_download(
         chunks = await adapters.documents.read(document.sha256)
     except DocumentMissing:
         raise Problem(410, "document_missing", "the file is no longer in the store") from None
+    except DocumentStoreError as exc:
+        raise store_down(exc) from exc
     return document, chunks
 
 
