@@ -24,7 +24,8 @@ from mahaliyat.events import CloudEvent, idempotent
 from mahaliyat.events.bus import EventBus, topic_matches
 from mahaliyat.events.tables import outbox
 from notification_service.adapters import Adapters
-from notification_service.app import consumers, create_app
+from notification_service.app import create_app
+from notification_service.consumers import consumers
 from notification_service.domain.otp import OtpCipher
 from notification_service.domain.signatures import signature
 from notification_service.domain.tracking import TrackingNumber

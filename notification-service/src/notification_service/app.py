@@ -7,18 +7,16 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from mahaliyat.db import utcnow
-from mahaliyat.events import CloudEvent
+from mahaliyat.clock import system_clock
 from mahaliyat.events.bus import EventBus
-from mahaliyat.runtime import Consumer, ServiceRuntime
+from mahaliyat.runtime import ServiceRuntime
 from mahaliyat.web import create_service_app
 from notification_service.adapters import Adapters, Clock, build_adapters
 from notification_service.api import messages, sms, templates
 from notification_service.api import providers as webhooks
+from notification_service.consumers import consumers
 from notification_service.providers.base import SmsProvider
-from notification_service.services import event_sms
 from notification_service.services import templates as template_admin
 from notification_service.services.sender import Sender
 from notification_service.settings import NotificationSettings
@@ -27,25 +25,11 @@ API_PREFIX = "/api/v1/notifications"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def consumers(adapters: Adapters) -> tuple[Consumer, ...]:
-    async def on_otp(session: AsyncSession, event: CloudEvent) -> None:
-        await event_sms.on_otp(session, adapters, event)
-
-    async def on_event(session: AsyncSession, event: CloudEvent) -> None:
-        await event_sms.on_event(session, adapters, event)
-
-    return (
-        # Its own queue, so an OTP never waits behind a backlog of status messages.
-        Consumer("otp-sms", ("identity.otp.requested",), on_otp),
-        Consumer("event-sms", adapters.settings.sms_event_patterns, on_event),
-    )
-
-
 def build_runtime(
     settings: NotificationSettings,
     *,
     bus: EventBus | None = None,
-    clock: Clock = utcnow,
+    clock: Clock = system_clock,
     providers: Sequence[SmsProvider] | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> tuple[ServiceRuntime, Adapters, Sender]:
@@ -79,7 +63,7 @@ def create_app(
     settings: NotificationSettings | None = None,
     *,
     bus: EventBus | None = None,
-    clock: Clock = utcnow,
+    clock: Clock = system_clock,
     providers: Sequence[SmsProvider] | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
