@@ -1,0 +1,75 @@
+"""Back office: processing time, SLA compliance, backlog, overdue, escalations."""
+
+from __future__ import annotations
+
+from kpi_service.domain.indicators.base import (
+    CHANGED,
+    DAY,
+    DONE,
+    REQ,
+    H,
+    Indicator,
+    L,
+    define,
+    mean,
+    ratio,
+)
+
+BACK_OFFICE: tuple[Indicator, ...] = (
+    define(
+        "BO_PROCESSING_DAYS",
+        "متوسط زمن الإنجاز",
+        "Processing time",
+        "mean of (completed_at − submitted_at − returned_seconds) over decided applications, days",
+        "days",
+        L,
+        DONE,
+        lambda v: mean(v.flow.held_seconds, v.flow.decided, DAY),
+        group="back_office",
+    ),
+    define(
+        "BO_SLA_COMPLIANCE",
+        "الالتزام بزمن الخدمة",
+        "SLA compliance",
+        "decided applications with sla_met (or working_days_taken ≤ sla_days, Cairo working days) ÷ decided applications whose SLA is known",
+        "share",
+        H,
+        DONE,
+        lambda v: ratio(v.flow.sla_met, v.flow.sla_met + v.flow.sla_missed),
+        group="back_office",
+    ),
+    define(
+        "BO_BACKLOG",
+        "الطلبات قيد العمل",
+        "Backlog",
+        "applications filed and not completed at the end of the scope's last day",
+        "applications",
+        L,
+        (*REQ, *DONE),
+        lambda v: v.stock.opened - v.stock.closed,
+        group="back_office",
+    ),
+    define(
+        "BO_OVERDUE",
+        "الطلبات المتأخرة",
+        "Overdue",
+        "open applications whose latest due_at has passed at the end of the last day",
+        "applications",
+        L,
+        (*REQ, *CHANGED, *DONE),
+        lambda v: v.stock.overdue_in - v.stock.overdue_out,
+        group="back_office",
+    ),
+    define(
+        "BO_ESCALATIONS",
+        "التصعيدات",
+        "Escalations",
+        "count of request.escalated in the period",
+        "escalations",
+        L,
+        ("request.escalated",),
+        lambda v: v.flow.escalations,
+        accumulates=True,
+        group="back_office",
+    ),
+)
