@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-# Arabic-Indic (٠-٩) and Eastern Arabic-Indic / Persian (۰-۹) digits read as ASCII.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+from mahaliyat.digits import to_ascii_digits
+
+# Runs of digits, after Arabic-Indic (٠-٩) and Persian (۰-۹) digits are read as ASCII.
 _RUNS = re.compile(r"[0-9]+")
 
 
@@ -28,7 +29,7 @@ def parse_score(text: str) -> int:
     ``12`` (``not_one_digit``), two different digits (``ambiguous``), 0 or 6–9
     (``out_of_range``). The same digit repeated apart (``"5 5"``) is that score.
     """
-    runs = _RUNS.findall(text.translate(_DIGITS))
+    runs = _RUNS.findall(to_ascii_digits(text))
     if not runs:
         raise InvalidScore("no_digit")
     if any(len(run) > 1 for run in runs):
