@@ -15,8 +15,11 @@ from mahaliyat.events import CloudEvent
 from request_service.domain.text import Bilingual
 from request_service.domain.workflow import State, outcome_of
 from request_service.models import Application
+from request_service.services.access import intake_clerk
 
 SOURCE = "/request"
+CURRENCY = "EGP"
+ADJUSTMENT = {"ar": "تسوية", "en": "Adjustment"}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -62,8 +65,27 @@ def submitted(application: Application) -> CloudEvent:
         sla_days=application.sla_days,
         due_at=_iso(application.due_at),
         fee_piasters=application.fee_piasters,
+        intake_actor_id=intake_clerk(application),
     )
     return _event("submitted", application, data, at)
+
+
+def fee_lines(application: Application) -> list[dict[str, Any]]:
+    """The lines of the amount due, summing to it: an adjusting line closes any gap."""
+    due = application.amount_due_piasters or 0
+    lines = [
+        {
+            "code": line.get("item_code"),
+            "name": line["name"],
+            "quantity": str(line.get("quantity", "1")),
+            "amount_piasters": int(line["amount_piasters"]),
+        }
+        for line in application.fee_lines or ()
+    ]
+    gap = due - sum(line["amount_piasters"] for line in lines)
+    if gap:
+        lines.append({"code": None, "name": ADJUSTMENT, "quantity": "1", "amount_piasters": gap})
+    return lines
 
 
 def status_changed(
@@ -88,7 +110,13 @@ def status_changed(
         }
     )
     if target == State.AWAITING_PAYMENT:
-        data["amount_due_piasters"] = application.amount_due_piasters
+        lines = fee_lines(application)
+        data.update(
+            amount_due_piasters=application.amount_due_piasters,
+            fee_lines=lines,
+            fee_total_piasters=sum(line["amount_piasters"] for line in lines),
+            currency=CURRENCY,
+        )
     return _event("status_changed", application, data, at)
 
 
@@ -124,6 +152,7 @@ def completed(application: Application, calendar: WorkingCalendar, at: datetime)
         due_at=_iso(application.due_at),
         sla_met=sla_met(application),
         officer_ref=application.decided_by or application.assigned_officer_id,
+        intake_actor_id=intake_clerk(application),
         fee_piasters=(
             application.amount_due_piasters
             if application.amount_due_piasters is not None

@@ -83,12 +83,14 @@ def readable(
     return application
 
 
+def intake_clerk(application: Application) -> str | None:
+    """Whoever took it in at a counter; None for a filing by a citizen or a partner."""
+    return application.intake_actor_id if application.intake_actor_role == FRONT_OFFICE else None
+
+
 def by_intake_clerk(principal: Principal, application: Application) -> bool:
     """Separation of duties applies to whoever took the application in at a counter."""
-    return (
-        application.intake_actor_role == FRONT_OFFICE
-        and application.intake_actor_id == principal.subject
-    )
+    return intake_clerk(application) == principal.subject
 
 
 async def acting_roles(

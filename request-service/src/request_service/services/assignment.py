@@ -23,7 +23,7 @@ from request_service.queries import applications, officers
 from request_service.schemas import AssignmentIn, OfficerIn
 from request_service.services import access, audit
 from request_service.services.guards import check_version
-from request_service.services.transitions import intake_clerk, never_assigned_to
+from request_service.services.transitions import never_assigned_to
 
 
 async def reassign(
@@ -52,7 +52,7 @@ async def reassign(
         )
         if officer is None:
             raise Problem(409, "no_officer", "no officer of this department serves here")
-    elif officer == intake_clerk(application):
+    elif officer == access.intake_clerk(application):
         raise Problem(
             409, "separation_of_duties", "whoever took the application in cannot handle it"
         )

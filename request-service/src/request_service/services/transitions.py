@@ -20,7 +20,6 @@ from request_service.domain.text import Bilingual
 from request_service.domain.workflow import (
     BACK_OFFICE,
     FINAL_STATES,
-    FRONT_OFFICE,
     ON_BEHALF_ROLES,
     State,
     TransitionRefused,
@@ -68,14 +67,9 @@ async def _quote_on_leaving_review(
     return quote.total_piasters, quote.lines_json()
 
 
-def intake_clerk(application: Application) -> str | None:
-    """Whoever took it in at a counter: never its back-office officer (separation of duties)."""
-    return application.intake_actor_id if application.intake_actor_role == FRONT_OFFICE else None
-
-
 def never_assigned_to(application: Application, *others: str) -> tuple[str, ...]:
     """Officers least-loaded assignment must pass over: the intake clerk, and ``others``."""
-    clerk = intake_clerk(application)
+    clerk = access.intake_clerk(application)  # never its officer (separation of duties)
     return (*others, clerk) if clerk else others
 
 
