@@ -1,0 +1,1 @@
+"""The use cases: take a session and the Adapters, check access, write through queries/; never commit."""
